@@ -1,0 +1,57 @@
+// Read-only memory-mapped input files and atomically written output files.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace xc::util {
+
+// A whole file mapped read-only into memory (no copy). Empty files are allowed.
+// Throws IoError("PATH: strerror") when the file cannot be opened or mapped.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::string& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  MappedFile(MappedFile&& other) noexcept;
+  MappedFile& operator=(MappedFile&& other) noexcept;
+
+  std::span<const uint8_t> bytes() const { return {data_, size_}; }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  const uint8_t* data_ = nullptr;
+  size_t size_ = 0;
+};
+
+// An output file that appears under its name only when commit() succeeds.
+// Bytes go to a temporary file in the same folder (PATH.tmp.XXXXXX); commit() flushes, closes and
+// renames it over PATH. If the object is destroyed without commit(), the temporary file is removed,
+// so a killed or failing tool never leaves a truncated file under the target's name.
+class AtomicFile {
+ public:
+  explicit AtomicFile(const std::string& path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(std::span<const uint8_t> bytes);
+  void write_at(uint64_t offset, std::span<const uint8_t> bytes);  // overwrite already-written bytes
+  void commit();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::string temp_path_;
+  int fd_ = -1;
+  bool committed_ = false;
+};
+
+// Convenience: the whole content at once, atomically.
+void write_file_atomically(const std::string& path, std::span<const uint8_t> bytes);
+
+}  // namespace xc::util

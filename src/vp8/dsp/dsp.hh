@@ -1,0 +1,105 @@
+// The DSP interface: one table of kernels (RFC 6386 §12, §14, §15, §18), a scalar reference and
+// optional SIMD versions selected once from the CPU's features.
+//
+// Conventions for every kernel:
+//  - Pixels are uint8_t, `stride` is in bytes and may be negative-free but otherwise arbitrary; no
+//    alignment is required.
+//  - Coefficients are int16_t in raster order (row-major 4x4), already dequantized.
+//  - Kernels never see the decoder state; edge rules (127/129, availability) are prepared by callers.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace xc::vp8::dsp {
+
+// Intra prediction modes as indices into Dsp::pred16 / Dsp::pred8 (RFC §12.2).
+// The three extra DC variants cover the frame edges: DC from the above row only, from the left column
+// only, or the constant 128 when neither exists.
+enum IntraPredIndex : int {
+  kPredDc = 0,
+  kPredV = 1,
+  kPredH = 2,
+  kPredTm = 3,
+  kPredDcTop = 4,   // left column unavailable
+  kPredDcLeft = 5,  // above row unavailable
+  kPredDc128 = 6,   // neither available
+  kNumPredIndices = 7
+};
+
+// Block sizes for the inter-prediction filters.
+enum BlockSize : int { kBlock16x16 = 0, kBlock8x8 = 1, kBlock8x4 = 2, kBlock4x4 = 3, kNumBlockSizes = 4 };
+constexpr int kBlockWidth[kNumBlockSizes] = {16, 8, 8, 4};
+constexpr int kBlockHeight[kNumBlockSizes] = {16, 8, 4, 4};
+
+// Predicts an NxN block into dst. above[-1] is the top-left pixel, above[0..N-1] the row above,
+// left[0..N-1] the column to the left (top to bottom). Reads nothing else.
+using IntraPredFn = void (*)(uint8_t* dst, int stride, const uint8_t* above, const uint8_t* left);
+
+// 4x4 luma subblock prediction, mode is the RFC's intra_bmode order (B_DC_PRED .. B_HU_PRED):
+// above[-1] is the top-left pixel, above[0..3] the row above, above[4..7] the above-right pixels,
+// left[0..3] the left column.
+using SubblockPredFn = void (*)(uint8_t* dst, int stride, const uint8_t* above, const uint8_t* left);
+
+// Adds the inverse DCT (RFC §14.3) of coeffs to the 4x4 block at dst, with saturation to 0..255.
+// coeffs is not modified.
+using IdctAddFn = void (*)(const int16_t coeffs[16], uint8_t* dst, int stride);
+// Same for a block whose only non-zero coefficient is the DC: adds (dc + 4) >> 3 to every pixel.
+using IdctDcAddFn = void (*)(int16_t dc, uint8_t* dst, int stride);
+// Inverse Walsh-Hadamard transform (RFC §14.3) of the Y2 block; writes output i to out[16 * i], the
+// DC position of luma block i in a [16][16] coefficient array.
+using IwhtFn = void (*)(const int16_t in[16], int16_t* out);
+
+// Inter prediction of a block of size `size` (RFC §18): src points at the reference pixel that
+// corresponds to the block's top-left full-pel position. mx, my are the fractional offsets in eighth
+// pels (0..7; luma uses only even values). The six-tap filter reads src rows -2..h+2 and columns
+// -2..w+2 (only when the corresponding fraction is non-zero); bilinear reads up to row h and column w.
+// When mx == my == 0 the block is copied.
+using InterPredFn = void (*)(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride, int mx,
+                             int my);
+
+// Loop filters (RFC §15). `p` points at the first pixel past the edge (q0). For *_hedge the edge is
+// horizontal: p[-stride * k] are the pixels above it, p[stride * k] below, and `count` pixels along
+// the edge are filtered (step 1). For *_vedge the edge is vertical: p[-k] left, p[k] right, `count`
+// rows (step stride). edge_limit, interior_limit and hev_threshold are the RFC's values
+// (edge_limit already combines the filter level and interior limit as in §15.2 / §15.3).
+using NormalFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit,
+                                int hev_threshold, int count);
+using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int count);
+
+struct Dsp {
+  IntraPredFn pred16[kNumPredIndices];  // 16x16 luma
+  IntraPredFn pred8[kNumPredIndices];   // 8x8 chroma
+  SubblockPredFn pred4[10];             // 4x4 luma subblocks, B_DC_PRED .. B_HU_PRED
+
+  IdctAddFn idct_add;
+  IdctDcAddFn idct_dc_add;
+  IwhtFn iwht;
+
+  InterPredFn sixtap[kNumBlockSizes];
+  InterPredFn bilinear[kNumBlockSizes];
+
+  NormalFilterFn mb_filter_hedge;     // macroblock edges (§15.3, the "MB" filter)
+  NormalFilterFn mb_filter_vedge;
+  NormalFilterFn inner_filter_hedge;  // subblock edges inside a macroblock (§15.3)
+  NormalFilterFn inner_filter_vedge;
+  SimpleFilterFn simple_filter_hedge;  // §15.2, luma only
+  SimpleFilterFn simple_filter_vedge;
+
+  const char* name;  // "c", "sse2", ...
+};
+
+// Instruction-set levels, lowest first.
+enum class Isa : int { kScalar = 0, kSse2 = 1, kSsse3 = 2, kAvx2 = 3 };
+
+// The scalar reference table.
+const Dsp& scalar_dsp();
+// The best table for this CPU, capped at `max_isa`. The environment variable XC_DSP_ISA
+// (c, sse2, ssse3, avx2) lowers the cap further, for debugging and tests.
+const Dsp& best_dsp(Isa max_isa = Isa::kAvx2);
+// The table for exactly one level, or nullptr when the CPU or the build lacks it.
+const Dsp* dsp_for(Isa isa);
+// Highest level the CPU supports.
+Isa cpu_isa();
+
+}  // namespace xc::vp8::dsp
