@@ -1,0 +1,73 @@
+// xc-decode: decodes an IVF to Y4M and/or per-frame MD5s, optionally starting from and ending in a
+// saved decoder state.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "util/ivf.hh"
+#include "util/tool.hh"
+#include "util/y4m.hh"
+#include "vp8/decoder.hh"
+#include "vp8/picture.hh"
+#include "vp8/state_io.hh"
+
+using namespace xc;
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "Decode a VP8 IVF file with this toolkit's decoder.\n"
+      "Shown frames go to a Y4M file (-o) and/or their MD5s to standard output (--frame-md5), one\n"
+      "lowercase hex line per shown frame (visible Y, then U, then V), the layout of the conformance\n"
+      "vectors' .md5 files. Decoding can start from a saved state (-S) and save its final state (-O).\n\n"
+      "Example: xc-decode --frame-md5 -o out.y4m in.ivf",
+      "xc-decode"};
+  std::string input, y4m_out, input_state, output_state;
+  bool frame_md5 = false;
+  app.add_option("input", input, "IVF file to decode")->required();
+  app.add_option("-o,--output", y4m_out, "write the shown frames to this Y4M file");
+  app.add_option("-S,--input-state", input_state, "start from this .state file instead of a fresh decoder");
+  app.add_option("-O,--output-state", output_state, "write the decoder state after the last frame");
+  app.add_flag("--frame-md5", frame_md5, "print the MD5 of every shown frame");
+  app.set_version_flag("--version", XC_VERSION);
+
+  return util::run_tool("xc-decode", app, argc, argv, [&] {
+    const util::IvfReader ivf(input);
+    vp8::DecoderState state;
+    if (!input_state.empty()) state = vp8::load_state(input_state);
+    std::unique_ptr<util::Y4mWriter> y4m;
+    util::Y4mHeader y4m_header;
+    for (size_t i = 0; i < ivf.frame_count(); ++i) {
+      vp8::DecodedFrame d;
+      try {
+        d = vp8::decode_frame(state, ivf.frame(i).data);
+      } catch (const util::Error& e) {
+        throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", input, i, e.what()));
+      }
+      state = std::move(d.state);
+      if (!d.shown) continue;
+      const vp8::Raster& pic = *d.picture;
+      if (frame_md5) std::printf("%s\n", vp8::picture_md5(pic).c_str());
+      if (!y4m_out.empty()) {
+        if (!y4m) {
+          y4m_header.width = pic.display_width();
+          y4m_header.height = pic.display_height();
+          y4m_header.fps_num = int(ivf.header().timebase_den);
+          y4m_header.fps_den = int(ivf.header().timebase_num);
+          if (y4m_header.fps_num <= 0 || y4m_header.fps_den <= 0) y4m_header.fps_num = 30, y4m_header.fps_den = 1;
+          y4m_header.par_num = y4m_header.par_den = 1;
+          y4m = std::make_unique<util::Y4mWriter>(y4m_out, y4m_header);
+        } else if (pic.display_width() != y4m_header.width || pic.display_height() != y4m_header.height) {
+          throw util::Unsupported(fmt::format("{}: frame {}: size changes from {}x{} to {}x{}, which Y4M cannot hold",
+                                              input, i, y4m_header.width, y4m_header.height, pic.display_width(),
+                                              pic.display_height()));
+        }
+        vp8::write_picture(*y4m, pic);
+      }
+    }
+    if (y4m) y4m->finish();
+    if (!output_state.empty()) vp8::save_state(state, output_state);
+    return 0;
+  });
+}

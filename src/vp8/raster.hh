@@ -1,0 +1,80 @@
+// Frame buffers: three 8-bit planes with borders, sized to whole macroblocks. A finished frame is
+// frozen as a shared immutable value (RasterRef), so references and states copy pointers only.
+//
+//   <------------------ stride ------------------>
+//   +--------------------------------------------+  ^ border rows (replicated top row)
+//   |   +------------------------------------+   |
+//   |   | aligned area: mb_cols*16 x        |   |  border columns replicate the edge pixels
+//   |   | mb_rows*16 (visible area at its    |   |
+//   |   | top-left corner)                  |   |
+//   |   +------------------------------------+   |
+//   +--------------------------------------------+  v border rows (replicated bottom row)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace xc::vp8 {
+
+class Plane {
+ public:
+  Plane() = default;
+  Plane(int width, int height, int border);
+
+  int width() const { return width_; }    // aligned width (whole macroblocks)
+  int height() const { return height_; }  // aligned height
+  int border() const { return border_; }
+  int stride() const { return stride_; }
+
+  uint8_t* row(int y) { return buffer_.data() + origin_ + ptrdiff_t(y) * stride_; }
+  const uint8_t* row(int y) const { return buffer_.data() + origin_ + ptrdiff_t(y) * stride_; }
+  uint8_t* at(int x, int y) { return row(y) + x; }
+  const uint8_t* at(int x, int y) const { return row(y) + x; }
+
+  // Replicates the edge pixels of the aligned area into the whole border.
+  void extend_borders();
+  // Whether the aligned areas hold the same pixels (borders are derived, so they are not compared).
+  bool same_pixels(const Plane& other) const;
+
+ private:
+  int width_ = 0, height_ = 0, border_ = 0, stride_ = 0;
+  std::vector<uint8_t> buffer_;
+  ptrdiff_t origin_ = 0;  // offset of pixel (0, 0) in buffer_
+};
+
+class Raster {
+ public:
+  static constexpr int kLumaBorder = 32;
+  static constexpr int kChromaBorder = 16;
+
+  Raster(int display_width, int display_height);
+
+  int display_width() const { return display_width_; }
+  int display_height() const { return display_height_; }
+  int mb_cols() const { return (display_width_ + 15) / 16; }
+  int mb_rows() const { return (display_height_ + 15) / 16; }
+
+  Plane& y() { return planes_[0]; }
+  Plane& u() { return planes_[1]; }
+  Plane& v() { return planes_[2]; }
+  const Plane& y() const { return planes_[0]; }
+  const Plane& u() const { return planes_[1]; }
+  const Plane& v() const { return planes_[2]; }
+  Plane& plane(int i) { return planes_[i]; }
+  const Plane& plane(int i) const { return planes_[i]; }
+
+  void extend_borders();
+  bool same_pixels(const Raster& other) const;
+
+ private:
+  int display_width_, display_height_;
+  Plane planes_[3];
+};
+
+using RasterRef = std::shared_ptr<const Raster>;
+
+// Equality of shared rasters: the same object, or both null, or equal pixels.
+bool same_raster(const RasterRef& a, const RasterRef& b);
+
+}  // namespace xc::vp8
