@@ -9,7 +9,9 @@
 namespace xc::util {
 
 // A whole file mapped read-only into memory (no copy). Empty files are allowed.
-// Throws IoError("PATH: strerror") when the file cannot be opened or mapped.
+// Throws IoError("PATH: strerror") when the file cannot be opened or mapped, and IoError for
+// directories, pipes and devices (only regular files can be mapped). The file must not be truncated
+// by another process while it is mapped (reading the lost pages would raise SIGBUS).
 class MappedFile {
  public:
   explicit MappedFile(const std::string& path);
@@ -29,9 +31,12 @@ class MappedFile {
 };
 
 // An output file that appears under its name only when commit() succeeds.
-// Bytes go to a temporary file in the same folder (PATH.tmp.XXXXXX); commit() flushes, closes and
-// renames it over PATH. If the object is destroyed without commit(), the temporary file is removed,
-// so a killed or failing tool never leaves a truncated file under the target's name.
+// Bytes go to a temporary file in the same folder (PATH.tmp.XXXXXX); commit() closes it, gives it
+// the usual permissions (0644 minus the umask) and renames it over PATH. If the object is destroyed
+// without commit(), the temporary file is removed, so a failing tool never leaves a truncated file
+// under the target's name (a SIGKILL can leave the PATH.tmp.* file, never a partial PATH).
+// commit() does not fsync: see file.cc for why. Errors are IoError("PATH: what: strerror").
+// Writing after commit(), or write_at() past the bytes written so far, is a logic_error.
 class AtomicFile {
  public:
   explicit AtomicFile(const std::string& path);
@@ -48,6 +53,7 @@ class AtomicFile {
   std::string path_;
   std::string temp_path_;
   int fd_ = -1;
+  uint64_t size_ = 0;  // bytes written so far; write_at() may only overwrite inside them
   bool committed_ = false;
 };
 

@@ -38,10 +38,16 @@ struct IvfFrame {
   std::span<const uint8_t> data;  // points into the mapped file
 };
 
+// Largest frame the reader and the writer accept: far above the frames this toolkit's encoder
+// produces, low enough that a corrupt size field cannot make a tool allocate gigabytes.
+inline constexpr uint32_t kIvfMaxFrameBytes = 64u << 20;
+
 // Maps the file and indexes every frame up front. Throws InvalidBitstream with a message of the form
 // "PATH: problem" for bad magic, a header size other than 32, a truncated file header, a truncated
 // frame header, a frame larger than the rest of the file, or a frame larger than 64 MiB.
-// Zero-size frames are accepted here (the decoder decides what they mean).
+// Frame numbers in messages are 0-based, like frame(index). The frame count is found by walking the
+// file; the header's count is kept as read but not trusted (writers killed early leave it wrong).
+// Zero-size frames and a width or height of 0 are accepted (the decoder decides what they mean).
 class IvfReader {
  public:
   explicit IvfReader(const std::string& path);
@@ -59,7 +65,8 @@ class IvfReader {
 };
 
 // Writes an IVF atomically: frames are appended, finish() patches the frame count and commits.
-// Destroying the writer without finish() leaves no file behind.
+// Destroying the writer without finish() leaves no file behind. append() throws Unsupported for a
+// frame over kIvfMaxFrameBytes, so the writer never produces a file the reader rejects.
 class IvfWriter {
  public:
   IvfWriter(const std::string& path, const IvfHeader& header);

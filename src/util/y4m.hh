@@ -21,16 +21,21 @@ struct Y4mHeader {
   int fps_den = 1;
   int par_num = 0;  // 0:0 means unknown, as in the Y4M convention
   int par_den = 0;
-  char interlace = 'p';
-  std::string colorspace = "420jpeg";  // one of 420, 420jpeg, 420paldv, 420mpeg2 (kept as read)
-  std::vector<std::string> extra;      // X parameters, preserved verbatim (without the leading X)
+  char interlace = 'p';  // p, t, b, m or ?: carried through, never interpreted
+  // One of 420, 420jpeg, 420paldv, 420mpeg2, kept as read so that a round trip keeps the header.
+  // Empty means the file had no C parameter (which Y4M defines as 420jpeg) and writes none back.
+  std::string colorspace = "420jpeg";
+  std::vector<std::string> extra;  // X parameters, preserved verbatim (without the leading X)
 
   bool operator==(const Y4mHeader&) const = default;
 };
 
 // Maps the file and indexes the frames. Throws InvalidBitstream "PATH: problem" for a bad signature,
-// a missing or absurd W/H (must be 1..16383), a truncated frame; Unsupported for colour spaces other
-// than 4:2:0 ("PATH: colour space C444 is not supported; only 4:2:0 (C420*) is").
+// a missing or absurd W/H (must be 1..16383), a malformed F, I or A, a missing FRAME marker or a
+// truncated frame (frame numbers are 0-based, like frame(index)); Unsupported for colour spaces
+// other than 4:2:0 ("PATH: colour space C444 is not supported; only 4:2:0 (C420*) is").
+// A missing F means 30:1 (as ffmpeg assumes); missing I and A mean p and 0:0. Unknown parameters
+// and FRAME parameters are ignored. Odd sizes have chroma planes of ceil(w/2) x ceil(h/2).
 class Y4mReader {
  public:
   explicit Y4mReader(const std::string& path);
@@ -48,6 +53,8 @@ class Y4mReader {
 };
 
 // Writes atomically: frames are appended, finish() commits. Without finish() no file is left.
+// The header line is "YUV4MPEG2 W H F I A [C] [X...]" from the struct's fields, C omitted when
+// empty. A header the reader would refuse, or an image of another size, is std::invalid_argument.
 class Y4mWriter {
  public:
   Y4mWriter(const std::string& path, const Y4mHeader& header);

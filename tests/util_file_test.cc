@@ -1,0 +1,197 @@
+// Tests of MappedFile and AtomicFile: contents, error messages, and the all-or-nothing output rule.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "util/errors.hh"
+#include "util/file.hh"
+#include "util_test_support.hh"
+
+namespace xc::util {
+namespace {
+
+using test::as_bytes;
+using test::exists;
+using test::read_raw;
+using test::TempDir;
+using test::throws_exactly;
+using test::to_vector;
+using test::write_raw;
+
+// Sets the process umask for one test and restores it afterwards.
+class ScopedUmask {
+ public:
+  explicit ScopedUmask(mode_t mask) : old_(::umask(mask)) {}
+  ~ScopedUmask() { ::umask(old_); }
+
+ private:
+  mode_t old_;
+};
+
+TEST(MappedFile, MapsTheWholeFile) {
+  TempDir dir;
+  const std::string path = dir.file("in.bin");
+  const std::string content("hello\0world\n\xff", 13);
+  write_raw(path, content);
+  MappedFile file(path);
+  EXPECT_EQ(to_vector(file.bytes()), to_vector(content));
+  EXPECT_EQ(file.path(), path);
+}
+
+TEST(MappedFile, EmptyFileGivesEmptySpan) {
+  TempDir dir;
+  const std::string path = dir.file("empty");
+  write_raw(path, "");
+  MappedFile file(path);
+  EXPECT_TRUE(file.bytes().empty());
+}
+
+TEST(MappedFile, MissingFileIsIoErrorWithPathAndErrnoText) {
+  TempDir dir;
+  const std::string path = dir.file("missing.ivf");
+  EXPECT_TRUE(throws_exactly<IoError>([&] { MappedFile f(path); },
+                                      {path + ": ", "No such file or directory"}));
+}
+
+TEST(MappedFile, DirectoryIsRejectedClearly) {
+  TempDir dir;
+  EXPECT_TRUE(throws_exactly<IoError>([&] { MappedFile f(dir.path()); },
+                                      {dir.path() + ": ", "is a directory"}));
+}
+
+TEST(MappedFile, FifoIsRejectedWithoutBlocking) {
+  TempDir dir;
+  const std::string path = dir.file("pipe");
+  ASSERT_EQ(::mkfifo(path.c_str(), 0600), 0);
+  EXPECT_TRUE(
+      throws_exactly<IoError>([&] { MappedFile f(path); }, {path + ": ", "not a regular file"}));
+}
+
+TEST(MappedFile, MoveTransfersTheMapping) {
+  TempDir dir;
+  write_raw(dir.file("a"), "first");
+  write_raw(dir.file("b"), "second file");
+  MappedFile a(dir.file("a"));
+  MappedFile moved(std::move(a));
+  EXPECT_EQ(to_vector(moved.bytes()), to_vector("first"));
+  EXPECT_TRUE(a.bytes().empty());  // NOLINT(bugprone-use-after-move): moved-from state is defined
+
+  MappedFile b(dir.file("b"));
+  b = std::move(moved);  // b's own mapping is released, moved's taken over
+  EXPECT_EQ(to_vector(b.bytes()), to_vector("first"));
+  EXPECT_EQ(b.path(), dir.file("a"));
+}
+
+TEST(AtomicFile, TargetAppearsOnlyAtCommit) {
+  TempDir dir;
+  const std::string path = dir.file("out.bin");
+  {
+    AtomicFile out(path);
+    out.write(as_bytes("payload"));
+    EXPECT_FALSE(exists(path));
+    const auto entries = dir.entries();
+    ASSERT_EQ(entries.size(), 1u);
+    EXPECT_EQ(entries[0].rfind("out.bin.tmp.", 0), 0u) << entries[0];
+    EXPECT_EQ(entries[0].size(), std::string("out.bin.tmp.XXXXXX").size());
+    out.commit();
+    EXPECT_EQ(read_raw(path), to_vector("payload"));
+  }
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.bin"});
+}
+
+TEST(AtomicFile, DestructionWithoutCommitLeavesNothing) {
+  TempDir dir;
+  {
+    AtomicFile out(dir.file("out.bin"));
+    out.write(as_bytes("partial"));
+  }
+  EXPECT_TRUE(dir.entries().empty());
+}
+
+TEST(AtomicFile, OldContentSurvivesUntilCommit) {
+  TempDir dir;
+  const std::string path = dir.file("out.bin");
+  write_raw(path, "old");
+  {
+    AtomicFile out(path);
+    out.write(as_bytes("new but abandoned"));
+  }
+  EXPECT_EQ(read_raw(path), to_vector("old"));
+  {
+    AtomicFile out(path);
+    out.write(as_bytes("new"));
+    EXPECT_EQ(read_raw(path), to_vector("old"));
+    out.commit();
+  }
+  EXPECT_EQ(read_raw(path), to_vector("new"));
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"out.bin"});
+}
+
+TEST(AtomicFile, WriteAtOverwritesInsideWrittenBytesOnly) {
+  TempDir dir;
+  const std::string path = dir.file("out.bin");
+  AtomicFile out(path);
+  out.write(as_bytes("0123456789"));
+  out.write_at(2, as_bytes("XY"));
+  out.write_at(8, as_bytes("ab"));
+  EXPECT_THROW(out.write_at(9, as_bytes("ab")), std::logic_error);
+  EXPECT_THROW(out.write_at(11, as_bytes("")), std::logic_error);
+  out.write(as_bytes("!"));
+  out.commit();
+  EXPECT_EQ(read_raw(path), to_vector("01XY4567ab!"));
+  EXPECT_THROW(out.write(as_bytes("late")), std::logic_error);
+  EXPECT_THROW(out.commit(), std::logic_error);
+}
+
+TEST(AtomicFile, CommittedFileHasNormalPermissions) {
+  TempDir dir;
+  for (mode_t mask : {mode_t(022), mode_t(027), mode_t(0)}) {
+    ScopedUmask scoped(mask);
+    const std::string path = dir.file("out" + std::to_string(mask));
+    write_file_atomically(path, as_bytes("x"));
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0644 & ~mask) << "umask " << std::oct << mask;
+  }
+}
+
+TEST(AtomicFile, MissingFolderIsIoErrorNamingTheTarget) {
+  TempDir dir;
+  const std::string path = dir.file("no/such/folder/out.bin");
+  EXPECT_TRUE(throws_exactly<IoError>([&] { AtomicFile out(path); },
+                                      {path + ": ", "No such file or directory"}));
+}
+
+TEST(AtomicFile, FailedRenameThrowsAndRemovesTheTemporary) {
+  TempDir dir;
+  // A non-empty folder under the target's name makes rename() fail after everything was written.
+  const std::string path = dir.file("target");
+  ASSERT_EQ(::mkdir(path.c_str(), 0755), 0);
+  write_raw(path + "/keep", "x");
+  {
+    AtomicFile out(path);
+    out.write(as_bytes("data"));
+    EXPECT_TRUE(throws_exactly<IoError>([&] { out.commit(); }, {path + ": ", "rename"}));
+  }
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"target"});
+}
+
+TEST(AtomicFile, LargeWriteRoundTrips) {
+  TempDir dir;
+  const uint32_t seed = 12345;
+  std::mt19937 rng(seed);
+  std::vector<uint8_t> data(5 << 20);
+  for (auto& b : data) b = static_cast<uint8_t>(rng());
+  const std::string path = dir.file("big");
+  write_file_atomically(path, data);
+  EXPECT_EQ(read_raw(path), data) << "seed " << seed;
+  MappedFile mapped(path);
+  EXPECT_EQ(to_vector(mapped.bytes()), data) << "seed " << seed;
+}
+
+}  // namespace
+}  // namespace xc::util
