@@ -1,0 +1,64 @@
+// Selects the DSP kernel table (RFC 6386 §12, §14, §15, §18) from the CPU's features, once per
+// instruction set, with the XC_DSP_ISA environment variable as an optional cap.
+#include <algorithm>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "util/errors.hh"
+#include "vp8/dsp/dsp.hh"
+#include "vp8/dsp/dsp_internal.hh"
+
+namespace xc::vp8::dsp {
+namespace {
+
+// The cap set by XC_DSP_ISA; unset or empty means no cap. Read on every call (it is cheap and the
+// selection it feeds happens once per decoder), so nothing is cached in a mutable global.
+Isa env_cap() {
+  const char* value = std::getenv("XC_DSP_ISA");
+  if (value == nullptr || *value == '\0') return Isa::kAvx2;
+  const std::string_view v(value);
+  if (v == "c") return Isa::kScalar;
+  if (v == "sse2") return Isa::kSse2;
+  if (v == "ssse3") return Isa::kSsse3;
+  if (v == "avx2") return Isa::kAvx2;
+  throw util::UsageError("XC_DSP_ISA: unknown instruction set '" + std::string(v) +
+                         "' (expected c, sse2, ssse3 or avx2)");
+}
+
+}  // namespace
+
+Isa cpu_isa() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2")) return Isa::kAvx2;
+  if (__builtin_cpu_supports("ssse3")) return Isa::kSsse3;
+  if (__builtin_cpu_supports("sse2")) return Isa::kSse2;
+#endif
+  return Isa::kScalar;
+}
+
+const Dsp& scalar_dsp() {
+  static const Dsp table = detail::make_scalar_table();
+  return table;
+}
+
+const Dsp* dsp_for(Isa isa) {
+  if (isa > cpu_isa()) return nullptr;
+  switch (isa) {
+    case Isa::kScalar:
+      return &scalar_dsp();
+    default:
+      return nullptr;  // not built
+  }
+}
+
+const Dsp& best_dsp(Isa max_isa) {
+  const Isa cap = std::min(max_isa, env_cap());
+  for (int level = static_cast<int>(cap); level > 0; --level) {
+    if (const Dsp* table = dsp_for(static_cast<Isa>(level))) return *table;
+  }
+  return scalar_dsp();
+}
+
+}  // namespace xc::vp8::dsp
