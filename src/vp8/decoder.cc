@@ -40,24 +40,6 @@ void apply_header_updates(const FrameHeader& h, DecoderState& s) {
   }
 }
 
-// The frame's working probabilities: the persistent ones with this header's updates (§13.4, §16.2, §17.2).
-ProbabilityTables frame_probabilities(const FrameHeader& h, const ProbabilityTables& base) {
-  ProbabilityTables p = base;
-  for (int i = 0; i < kNumBlockTypes; ++i)
-    for (int j = 0; j < kNumCoeffBands; ++j)
-      for (int k = 0; k < kNumPrevCoeffContexts; ++k)
-        for (int l = 0; l < kNumEntropyNodes; ++l)
-          if (h.coeff_prob_updates[i][j][k][l] >= 0) p.coeff_probs[i][j][k][l] = uint8_t(h.coeff_prob_updates[i][j][k][l]);
-  if (h.intra_16x16_prob) p.y_mode_probs = *h.intra_16x16_prob;
-  if (h.intra_chroma_prob) p.uv_mode_probs = *h.intra_chroma_prob;
-  for (int i = 0; i < 2; ++i)
-    for (int j = 0; j < kNumMvProbs; ++j) {
-      const int v = h.mv_prob_updates[i][j];
-      if (v >= 0) p.mv_probs[i][j] = uint8_t(v ? v << 1 : 1);
-    }
-  return p;
-}
-
 // Splits the data after the first partition into token partitions (§9.5), refusing sizes that do not
 // fit and empty partitions, as libvpx does.
 std::vector<std::span<const uint8_t>> token_partitions(std::span<const uint8_t> rest, int count) {
@@ -96,19 +78,19 @@ void update_references(const FrameHeader& h, bool key_frame, const RasterRef& fr
   if (h.refresh_last) refs.last = frame;
 }
 
-}  // namespace
+// Everything up to the token partitions: tag, header, state updates, probabilities and modes.
+struct PreparedFrame {
+  FrameTag tag;
+  FrameHeader header;
+  DecoderState state;       // after the header's updates (references not yet updated)
+  ProbabilityTables probs;  // the frame's working probabilities
+  std::vector<MacroblockInfo> mbs;
+  std::vector<BoolDecoder> partitions;
+};
 
-DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp) {
-  DecodedFrame out;
-  out.tag = parse_frame_tag(data);
-  const FrameTag& tag = out.tag;
-  const bool key = tag.key_frame;
-  if (!key && !in.has_key_frame()) throw InvalidBitstream("inter frame before the first key frame");
-
-  DecoderState& s = out.state;
-  s = in;
-  if (key) {
-    // §9.1-9.11: a key frame resets the entropy context, segmentation values and filter deltas.
+// Resets what a key frame resets (§9.1-9.11) and applies the header's persistent updates.
+void begin_state(const FrameTag& tag, const FrameHeader& h, DecoderState& s) {
+  if (tag.key_frame) {
     if (tag.width != s.width || tag.height != s.height) s.segmentation.map.reset();
     s.width = tag.width;
     s.height = tag.height;
@@ -120,78 +102,198 @@ DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data,
     s.segmentation.loop_filter_level.fill(0);
     s.lf_deltas = {};
   }
-
-  // Like libvpx, the first partition's decoder may run on into the bytes that follow it.
-  const auto after_tag = data.subspan(tag.size());
-  BoolDecoder bd(after_tag);
-  out.header = parse_frame_header(bd, key);
-  const FrameHeader& h = out.header;
-  if (h.copy_buffer_to_golden == 3 || h.copy_buffer_to_alternate == 3) {
-    throw InvalidBitstream("invalid buffer copy flag 3");
-  }
   apply_header_updates(h, s);
-  const ProbabilityTables probs = frame_probabilities(h, s.probs);
-  if (h.refresh_entropy_probs) s.probs = probs;
+}
 
-  const int mb_cols = s.mb_cols(), mb_rows = s.mb_rows();
-  ModeContext mctx;
-  mctx.mb_cols = mb_cols;
-  mctx.mb_rows = mb_rows;
-  mctx.key_frame = key;
-  mctx.sign_bias[GOLDEN_FRAME] = !key && h.sign_bias_golden;
-  mctx.sign_bias[ALTREF_FRAME] = !key && h.sign_bias_alternate;
-  mctx.previous_segment_map = in.segmentation.map && !key ? in.segmentation.map.get() : nullptr;
-  const std::vector<MacroblockInfo> mbs =
-      parse_modes(bd, h, mctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs);
-  if (bd.overran()) throw InvalidBitstream("first partition is truncated (modes read past its end)");
+ProbabilityTables updated_probabilities(const FrameHeader& h, const ProbabilityTables& base) {
+  ProbabilityTables p = base;
+  for (int i = 0; i < kNumBlockTypes; ++i)
+    for (int j = 0; j < kNumCoeffBands; ++j)
+      for (int k = 0; k < kNumPrevCoeffContexts; ++k)
+        for (int l = 0; l < kNumEntropyNodes; ++l)
+          if (h.coeff_prob_updates[i][j][k][l] >= 0) p.coeff_probs[i][j][k][l] = uint8_t(h.coeff_prob_updates[i][j][k][l]);
+  if (h.intra_16x16_prob) p.y_mode_probs = *h.intra_16x16_prob;
+  if (h.intra_chroma_prob) p.uv_mode_probs = *h.intra_chroma_prob;
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < kNumMvProbs; ++j) {
+      const int v = h.mv_prob_updates[i][j];
+      if (v >= 0) p.mv_probs[i][j] = uint8_t(v ? v << 1 : 1);
+    }
+  return p;
+}
 
-  // The segment map persists; a key frame without an update resets it.
+// The persistent segment map after a frame with these modes.
+void update_segment_map(const FrameHeader& h, bool key_frame, const std::vector<MacroblockInfo>& mbs,
+                        DecoderState& s) {
   if (h.segmentation_enabled && h.segmentation.update_mb_segmentation_map) {
     auto map = std::make_shared<std::vector<uint8_t>>(mbs.size());
     for (size_t i = 0; i < mbs.size(); ++i) (*map)[i] = mbs[i].segment_id;
     s.segmentation.map = std::move(map);
-  } else if (key) {
+  } else if (key_frame) {
     s.segmentation.map.reset();
   }
+}
 
-  const auto parts = token_partitions(after_tag.subspan(tag.first_part_size), h.num_partitions());
-  std::vector<BoolDecoder> part_decoders;
-  for (auto p : parts) part_decoders.emplace_back(p);
+PreparedFrame prepare(const DecoderState& in, std::span<const uint8_t> data) {
+  PreparedFrame f;
+  f.tag = parse_frame_tag(data);
+  const bool key = f.tag.key_frame;
+  if (!key && !in.has_key_frame()) throw InvalidBitstream("inter frame before the first key frame");
 
-  const std::array<DequantFactors, 4> dq = frame_dequant_factors(h, s.segmentation);
-  auto frame = std::make_shared<Raster>(s.width, s.height);
+  // Like libvpx, the first partition's decoder may run on into the bytes that follow it.
+  const auto after_tag = data.subspan(f.tag.size());
+  BoolDecoder bd(after_tag);
+  f.header = parse_frame_header(bd, key);
+  const FrameHeader& h = f.header;
+  if (h.copy_buffer_to_golden == 3 || h.copy_buffer_to_alternate == 3) {
+    throw InvalidBitstream("invalid buffer copy flag 3");
+  }
+  f.state = in;
+  begin_state(f.tag, h, f.state);
+  f.probs = updated_probabilities(h, f.state.probs);
+
+  ModeContext mctx;
+  mctx.mb_cols = f.state.mb_cols();
+  mctx.mb_rows = f.state.mb_rows();
+  mctx.key_frame = key;
+  mctx.sign_bias[GOLDEN_FRAME] = !key && h.sign_bias_golden;
+  mctx.sign_bias[ALTREF_FRAME] = !key && h.sign_bias_alternate;
+  mctx.previous_segment_map = in.segmentation.map && !key ? in.segmentation.map.get() : nullptr;
+  f.mbs = parse_modes(bd, h, mctx, f.probs.y_mode_probs, f.probs.uv_mode_probs, f.probs.mv_probs);
+  if (bd.overran()) throw InvalidBitstream("first partition is truncated (modes read past its end)");
+
+  for (auto p : token_partitions(after_tag.subspan(f.tag.first_part_size), h.num_partitions())) {
+    f.partitions.emplace_back(p);
+  }
+  return f;
+}
+
+// Reads the tokens of every macroblock row by row, handing each macroblock to `visit(index, coeffs
+// or nullptr)` in raster order.
+template <typename Visit>
+void read_tokens(PreparedFrame& f, MacroblockCoeffs& scratch, Visit&& visit) {
+  const int mb_cols = f.state.mb_cols(), mb_rows = f.state.mb_rows();
   std::vector<TokenContext> above(mb_cols);
-  std::vector<uint8_t> no_coeffs(mbs.size(), 1);
-  MacroblockCoeffs coeffs;
   for (int r = 0; r < mb_rows; ++r) {
-    BoolDecoder& tbd = part_decoders[r % part_decoders.size()];
+    BoolDecoder& tbd = f.partitions[r % f.partitions.size()];
     TokenContext left{};
     for (int c = 0; c < mb_cols; ++c) {
       const size_t i = size_t(r) * mb_cols + c;
-      const MacroblockInfo& mb = mbs[i];
-      const MacroblockCoeffs* residual = nullptr;
-      if (!mb.mb_skip_coeff) {
-        coeffs = MacroblockCoeffs{};
-        parse_macroblock_tokens(tbd, probs.coeff_probs, mb.has_y2(), above[c], left, coeffs);
-        no_coeffs[i] = coeffs.all_eob;
-        residual = &coeffs;
-      } else {
+      const MacroblockInfo& mb = f.mbs[i];
+      if (mb.mb_skip_coeff) {
         reset_token_context(mb.has_y2(), above[c], left);
+        visit(i, nullptr);
+      } else {
+        MacroblockCoeffs& out = visit.buffer(i, scratch);
+        parse_macroblock_tokens(tbd, f.probs.coeff_probs, mb.has_y2(), above[c], left, out);
+        visit(i, &out);
       }
-      reconstruct_macroblock(dsp, *frame, s.refs, mb, residual, dq[h.segmentation_enabled ? mb.segment_id : 0], c, r,
-                             tag.version);
     }
     if (tbd.overran()) {
       throw InvalidBitstream(fmt::format("token partition {} is truncated (read past its end in macroblock row {})",
-                                         r % part_decoders.size() + 1, r));
+                                         r % f.partitions.size() + 1, r));
     }
   }
+}
 
-  loop_filter_frame(dsp, *frame, h, key, s.segmentation, s.lf_deltas, mbs, no_coeffs);
-  frame->extend_borders();
-  out.picture = frame;
-  out.shown = tag.show_frame;
-  update_references(h, key, frame, s.refs);
+// Reconstructs macroblocks as they arrive, then filters and updates the references.
+class Reconstructor {
+ public:
+  Reconstructor(const FrameTag& tag, const FrameHeader& h, DecoderState& s, const std::vector<MacroblockInfo>& mbs,
+                const dsp::Dsp& dsp)
+      : tag_(tag), h_(h), s_(s), mbs_(mbs), dsp_(dsp), dq_(frame_dequant_factors(h, s.segmentation)),
+        frame_(std::make_shared<Raster>(s.width, s.height)), no_coeffs_(mbs.size(), 1) {}
+
+  void operator()(size_t i, const MacroblockCoeffs* coeffs) {
+    const int c = int(i % s_.mb_cols()), r = int(i / s_.mb_cols());
+    const MacroblockInfo& mb = mbs_[i];
+    if (coeffs) no_coeffs_[i] = coeffs->all_eob;
+    reconstruct_macroblock(dsp_, *frame_, s_.refs, mb, coeffs, dq_[h_.segmentation_enabled ? mb.segment_id : 0], c,
+                           r, tag_.version);
+  }
+
+  MacroblockCoeffs& buffer(size_t, MacroblockCoeffs& scratch) {
+    scratch = MacroblockCoeffs{};
+    return scratch;
+  }
+
+  RasterRef finish() {
+    loop_filter_frame(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_);
+    frame_->extend_borders();
+    update_segment_map(h_, tag_.key_frame, mbs_, s_);
+    update_references(h_, tag_.key_frame, frame_, s_.refs);
+    return frame_;
+  }
+
+ private:
+  const FrameTag& tag_;
+  const FrameHeader& h_;
+  DecoderState& s_;
+  const std::vector<MacroblockInfo>& mbs_;
+  const dsp::Dsp& dsp_;
+  const std::array<DequantFactors, 4> dq_;
+  std::shared_ptr<Raster> frame_;
+  std::vector<uint8_t> no_coeffs_;
+};
+
+// The persistent probabilities after a frame: its working set, unless refresh_entropy_probs is 0.
+void finish_probabilities(const FrameHeader& h, const ProbabilityTables& working, DecoderState& s) {
+  if (h.refresh_entropy_probs) s.probs = working;
+}
+
+}  // namespace
+
+ProbabilityTables frame_probabilities(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
+  DecoderState s = state;
+  begin_state(tag, header, s);
+  return updated_probabilities(header, s.probs);
+}
+
+DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp) {
+  PreparedFrame f = prepare(in, data);
+  DecodedFrame out;
+  out.state = std::move(f.state);
+  out.tag = f.tag;
+  out.header = f.header;
+  Reconstructor rec(out.tag, out.header, out.state, f.mbs, dsp);
+  MacroblockCoeffs scratch;
+  read_tokens(f, scratch, rec);
+  out.picture = rec.finish();
+  out.shown = out.tag.show_frame;
+  finish_probabilities(out.header, f.probs, out.state);
+  return out;
+}
+
+ParsedFrame parse_frame(const DecoderState& in, std::span<const uint8_t> data) {
+  PreparedFrame f = prepare(in, data);
+  ParsedFrame out;
+  out.coeffs.resize(f.mbs.size());
+  struct Collect {
+    ParsedFrame& out;
+    void operator()(size_t, const MacroblockCoeffs*) {}
+    MacroblockCoeffs& buffer(size_t i, MacroblockCoeffs&) { return out.coeffs[i]; }
+  } collect{out};
+  MacroblockCoeffs scratch;
+  read_tokens(f, scratch, collect);
+  out.tag = f.tag;
+  out.header = std::move(f.header);
+  out.mbs = std::move(f.mbs);
+  return out;
+}
+
+DecodedFrame reconstruct_frame(const DecoderState& in, const ParsedFrame& p, const dsp::Dsp& dsp) {
+  if (!p.tag.key_frame && !in.has_key_frame()) throw InvalidBitstream("inter frame before the first key frame");
+  DecodedFrame out;
+  out.tag = p.tag;
+  out.header = p.header;
+  out.state = in;
+  begin_state(p.tag, p.header, out.state);
+  const ProbabilityTables working = updated_probabilities(p.header, out.state.probs);
+  Reconstructor rec(out.tag, out.header, out.state, p.mbs, dsp);
+  for (size_t i = 0; i < p.mbs.size(); ++i) rec(i, p.mbs[i].mb_skip_coeff ? nullptr : &p.coeffs[i]);
+  out.picture = rec.finish();
+  out.shown = out.tag.show_frame;
+  finish_probabilities(out.header, working, out.state);
   return out;
 }
 

@@ -4,11 +4,14 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "vp8/dsp/dsp.hh"
 #include "vp8/frame_header.hh"
+#include "vp8/modes.hh"
 #include "vp8/raster.hh"
 #include "vp8/state.hh"
+#include "vp8/tokens.hh"
 
 namespace xc::vp8 {
 
@@ -19,6 +22,27 @@ struct DecodedFrame {
   FrameTag tag;
   FrameHeader header;
 };
+
+// A frame's complete syntax as a value: what the bitstream says, before any reconstruction. It can be
+// changed and written back (see the frame writer), or reconstructed against a state.
+struct ParsedFrame {
+  FrameTag tag;
+  FrameHeader header;
+  std::vector<MacroblockInfo> mbs;       // raster order
+  std::vector<MacroblockCoeffs> coeffs;  // raster order; all zero for macroblocks with mb_skip_coeff
+};
+
+// Parses a frame against the state it is decoded from (which supplies the probabilities and the
+// persistent segment map). Throws like decode_frame.
+ParsedFrame parse_frame(const DecoderState& state, std::span<const uint8_t> frame);
+
+// Reconstructs a parsed frame: the same result as decode_frame on the bytes it was parsed from.
+DecodedFrame reconstruct_frame(const DecoderState& state, const ParsedFrame& frame,
+                               const dsp::Dsp& dsp = dsp::best_dsp());
+
+// The probabilities a frame is coded with (the state's, reset on key frames, with the header's
+// updates), and the state's persistent tables after it.
+ProbabilityTables frame_probabilities(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
 
 // Decodes one frame. Throws util::InvalidBitstream (with the problem and, where it applies, the
 // partition and macroblock row) for corrupt or truncated data, and for an inter frame when no key
