@@ -12,6 +12,7 @@
 #include "vp8/decoder.hh"
 #include "vp8/picture.hh"
 #include "vp8/state_io.hh"
+#include "vp8/stream_check.hh"
 
 using namespace xc;
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
     const util::IvfReader ivf(input);
     vp8::DecoderState state;
     if (!input_state.empty()) state = vp8::load_state(input_state);
+    vp8::check_stream_state(ivf, state, input_state.empty() ? "a fresh decoder" : input_state);
     std::unique_ptr<util::Y4mWriter> y4m;
     util::Y4mHeader y4m_header;
     for (size_t i = 0; i < ivf.frame_count(); ++i) {

@@ -6,6 +6,7 @@
 #include "util/tool.hh"
 #include "vp8/decoder.hh"
 #include "vp8/state_io.hh"
+#include "vp8/stream_check.hh"
 
 using namespace xc;
 
@@ -29,6 +30,7 @@ int main(int argc, char** argv) {
     const util::IvfReader ivf(input);
     vp8::DecoderState state;
     if (!input_state.empty()) state = vp8::load_state(input_state);
+    vp8::check_stream_state(ivf, state, input_state.empty() ? "a fresh decoder" : input_state);
     if (ivf.frame_count() == 0) throw util::InvalidBitstream(input + ": the file holds no frames");
     const size_t last = frame_number < 0 ? ivf.frame_count() - 1 : size_t(frame_number);
     if (last >= ivf.frame_count()) {

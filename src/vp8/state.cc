@@ -48,4 +48,10 @@ bool DecoderState::operator==(const DecoderState& other) const {
 
 uint64_t DecoderState::hash() const { return state_content_hash(*this); }
 
+uint32_t expected_state_tag(const DecoderState& state) {
+  const uint64_t h = state.hash();
+  const uint32_t tag = uint32_t(h ^ (h >> 32));
+  return tag ? tag : 1;
+}
+
 }  // namespace xc::vp8

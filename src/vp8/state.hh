@@ -75,4 +75,8 @@ struct DecoderState {
   uint64_t hash() const;
 };
 
+// The 32-bit expected-state tag an IVF stores at header offset 28 (see util/ivf.hh): a fold of
+// hash() that is never 0, since 0 means "no claim".
+uint32_t expected_state_tag(const DecoderState& state);
+
 }  // namespace xc::vp8

@@ -1,0 +1,81 @@
+// Expected-state tags: a continuation stream is accepted only from the state it was made for.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "util/errors.hh"
+#include "util/ivf.hh"
+#include "vp8/decoder.hh"
+#include "vp8/stream_check.hh"
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path vector_path(const char* name) {
+  fs::path dir = std::getenv("XC_TEST_VECTORS") ? fs::path(std::getenv("XC_TEST_VECTORS"))
+                                                : fs::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
+  return dir / name;
+}
+
+class StreamCheck : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    src_ = vector_path("vp80-00-comprehensive-001.ivf");
+    if (!fs::exists(src_)) {
+      const char* ci = std::getenv("CI");
+      if (ci && std::string(ci) == "true") FAIL() << "missing " << src_;
+      GTEST_SKIP() << "conformance vectors not found at " << src_.parent_path() << " (set XC_TEST_VECTORS)";
+    }
+    dir_ = fs::temp_directory_path() / ("xc_stream_check_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // Writes frames [1, n) of the vector with the given tag; returns the path and the state after frame 0.
+  std::string continuation(uint32_t tag, xc::vp8::DecoderState& after_first) {
+    const xc::util::IvfReader in(src_.string());
+    after_first = xc::vp8::decode_frame({}, in.frame(0).data).state;
+    xc::util::IvfHeader h = in.header();
+    h.expected_state_tag = tag;
+    const std::string out = (dir_ / ("tail_" + std::to_string(tag) + ".ivf")).string();
+    xc::util::IvfWriter w(out, h);
+    for (size_t i = 1; i < in.frame_count(); ++i) w.append(in.frame(i).pts, in.frame(i).data);
+    w.finish();
+    return out;
+  }
+
+  fs::path src_, dir_;
+};
+
+TEST_F(StreamCheck, AcceptsTheTaggedStateAndRefusesOthers) {
+  xc::vp8::DecoderState s1;
+  continuation(0, s1);
+  const uint32_t tag = xc::vp8::expected_state_tag(s1);
+  ASSERT_NE(tag, 0u);
+  xc::vp8::DecoderState unused;
+  const xc::util::IvfReader tagged(continuation(tag, unused));
+  EXPECT_NO_THROW(xc::vp8::check_stream_state(tagged, s1, "s1.state"));
+  try {
+    xc::vp8::check_stream_state(tagged, xc::vp8::DecoderState{}, "fresh.state");
+    FAIL() << "a fresh state was accepted";
+  } catch (const xc::util::StateMismatch& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find(tagged.path()), std::string::npos) << msg;
+    EXPECT_NE(msg.find("fresh.state"), std::string::npos) << msg;
+  }
+}
+
+TEST_F(StreamCheck, UntaggedAndKeyFrameStreamsAreAccepted) {
+  xc::vp8::DecoderState s1;
+  const xc::util::IvfReader untagged(continuation(0, s1));
+  EXPECT_NO_THROW(xc::vp8::check_stream_state(untagged, xc::vp8::DecoderState{}, "x"));
+  const xc::util::IvfReader whole(src_.string());  // starts with a key frame: any state is fine
+  EXPECT_NO_THROW(xc::vp8::check_stream_state(whole, s1, "s1.state"));
+}
+
+}  // namespace
