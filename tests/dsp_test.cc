@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#include <ostream>
 #include <random>
 #include <string>
 #include <vector>
@@ -498,6 +499,13 @@ std::string isa_name(const ::testing::TestParamInfo<Isa>& info) {
   }
   return "unknown";
 }
+
+}  // namespace
+
+// Lets GoogleTest print the parameter by name (found by argument-dependent lookup).
+void PrintTo(Isa isa, std::ostream* os) { *os << isa_name({isa, 0}); }
+
+namespace {
 
 INSTANTIATE_TEST_SUITE_P(Isas, DspVsScalar, ::testing::Values(Isa::kSse2, Isa::kSsse3, Isa::kAvx2),
                          isa_name);

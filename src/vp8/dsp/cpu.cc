@@ -43,11 +43,34 @@ const Dsp& scalar_dsp() {
   return table;
 }
 
+#if defined(__x86_64__) || defined(__i386__)
+namespace {
+
+// Each level starts from the scalar table and adds its own kernels, so an entry without a SIMD
+// version keeps the scalar one.
+Dsp make_sse2_table() {
+  Dsp d = detail::make_scalar_table();
+  detail::install_subpel_sse2(d);
+  detail::install_idct_sse2(d);
+  detail::install_loop_filter_sse2(d);
+  d.name = "sse2";
+  return d;
+}
+
+}  // namespace
+#endif
+
 const Dsp* dsp_for(Isa isa) {
   if (isa > cpu_isa()) return nullptr;
   switch (isa) {
     case Isa::kScalar:
       return &scalar_dsp();
+#if defined(__x86_64__) || defined(__i386__)
+    case Isa::kSse2: {
+      static const Dsp table = make_sse2_table();
+      return &table;
+    }
+#endif
     default:
       return nullptr;  // not built
   }

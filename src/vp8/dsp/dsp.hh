@@ -41,8 +41,9 @@ using IntraPredFn = void (*)(uint8_t* dst, int stride, const uint8_t* above, con
 // left[0..3] the left column.
 using SubblockPredFn = void (*)(uint8_t* dst, int stride, const uint8_t* above, const uint8_t* left);
 
-// Adds the inverse DCT (RFC §14.3) of coeffs to the 4x4 block at dst, with saturation to 0..255.
-// coeffs is not modified.
+// Adds the inverse DCT (RFC §14.4) of coeffs to the 4x4 block at dst, with saturation to 0..255
+// (§14.5). Any int16 coefficients are allowed (intermediate values wrap to 16 bits exactly as in
+// the RFC's code); coeffs is not modified.
 using IdctAddFn = void (*)(const int16_t coeffs[16], uint8_t* dst, int stride);
 // Same for a block whose only non-zero coefficient is the DC: adds (dc + 4) >> 3 to every pixel.
 using IdctDcAddFn = void (*)(int16_t dc, uint8_t* dst, int stride);
@@ -63,6 +64,10 @@ using InterPredFn = void (*)(uint8_t* dst, int dst_stride, const uint8_t* src, i
 // the edge are filtered (step 1). For *_vedge the edge is vertical: p[-k] left, p[k] right, `count`
 // rows (step stride). edge_limit, interior_limit and hev_threshold are the RFC's values
 // (edge_limit already combines the filter level and interior limit as in §15.2 / §15.3).
+// Legal ranges (§15.4): edge_limit 0..193 (= (63 + 2) * 2 + 63), interior_limit 1..63,
+// hev_threshold 0..3; `count` is a multiple of 8 (16 for luma, 8 for chroma). The normal filters
+// read 4 pixels on each side of the edge and change at most 3 (MB) or 2 (subblock); the simple
+// filter reads 2 and changes 1.
 using NormalFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit,
                                 int hev_threshold, int count);
 using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int count);

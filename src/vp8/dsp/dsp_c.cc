@@ -381,61 +381,24 @@ void simple_filter_c(uint8_t* p, int stride, int edge_limit, int count) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// §18.3 sub-pixel interpolation. Each 1-D pass is the RFC's interp() over a w x h area; a pass
-// whose fraction is 0 would be the identity (taps {0, 0, 128, 0, 0, 0}, exact), so it is skipped,
-// which also keeps the kernel from reading pixels that the filter would weight by 0. The bilinear
-// filter runs the same passes with its two taps on the pixels at offsets 0 and +1 (libvpx's
-// filter_block2d_bil; the RFC's six-tap layout of the same taps gives the same sums).
-
-void copy_block(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride, int w, int h) {
-  for (int r = 0; r < h; ++r) std::memcpy(dst + r * dst_stride, src + r * src_stride, w);
-}
-
-// Taps and the number of pixels each filter reads before the current one.
-template <int kTaps>
-const int* subpel_taps(int fraction) {
-  if constexpr (kTaps == 6) {
-    return detail::kSixtapTaps[fraction];
-  } else {
-    return detail::kBilinearTaps[fraction];
-  }
-}
-template <int kTaps>
-constexpr int kTapsBefore = kTaps == 6 ? 2 : 0;
-
-// `step` is 1 for the horizontal pass and the source stride for the vertical one. The clamp only
-// matters for the six-tap filter: bilinear sums are convex combinations.
-template <int kTaps>
-void subpel_pass(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride, int step, int w,
-                 int h, const int* taps) {
-  for (int r = 0; r < h; ++r) {
-    for (int c = 0; c < w; ++c) {
-      const uint8_t* p = src + r * src_stride + c - kTapsBefore<kTaps> * step;
-      int sum = 0;
-      for (int k = 0; k < kTaps; ++k) sum += taps[k] * p[k * step];
-      dst[r * dst_stride + c] = clamp255((sum + 64) >> 7);
+// §18.3 sub-pixel interpolation: the RFC's interp() as one pass of detail::subpel_predict. The
+// bilinear filter runs the same passes with its two taps on the pixels at offsets 0 and +1
+// (libvpx's filter_block2d_bil; the RFC's six-tap layout of the same taps gives the same sums),
+// where the clamp never acts since its sums are convex combinations.
+template <int W, int kTaps>
+struct SubpelPassC {
+  static void run(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride, int step, int h,
+                  const int* taps) {
+    for (int r = 0; r < h; ++r) {
+      for (int c = 0; c < W; ++c) {
+        const uint8_t* p = src + r * src_stride + c - detail::kTapsBefore<kTaps> * step;
+        int sum = 0;
+        for (int k = 0; k < kTaps; ++k) sum += taps[k] * p[k * step];
+        dst[r * dst_stride + c] = clamp255((sum + 64) >> 7);
+      }
     }
   }
-}
-
-template <int W, int H, int kTaps>
-void subpel_c(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride, int mx, int my) {
-  if (mx == 0 && my == 0) {
-    copy_block(dst, dst_stride, src, src_stride, W, H);
-  } else if (my == 0) {
-    subpel_pass<kTaps>(dst, dst_stride, src, src_stride, 1, W, H, subpel_taps<kTaps>(mx));
-  } else if (mx == 0) {
-    subpel_pass<kTaps>(dst, dst_stride, src, src_stride, src_stride, W, H, subpel_taps<kTaps>(my));
-  } else {
-    // The horizontal pass covers the rows the vertical one reads: -2 .. H + 2 for six taps,
-    // 0 .. H for two.
-    constexpr int before = kTapsBefore<kTaps>;
-    uint8_t temp[(H + kTaps - 1) * W];
-    subpel_pass<kTaps>(temp, W, src - before * src_stride, src_stride, 1, W, H + kTaps - 1,
-                       subpel_taps<kTaps>(mx));
-    subpel_pass<kTaps>(dst, dst_stride, temp + before * W, W, W, W, H, subpel_taps<kTaps>(my));
-  }
-}
+};
 
 template <int N>
 void set_whole_block_preds(IntraPredFn (&table)[kNumPredIndices]) {
@@ -464,14 +427,7 @@ Dsp detail::make_scalar_table() {
   d.idct_dc_add = idct_dc_add_c;
   d.iwht = iwht_c;
 
-  d.sixtap[kBlock16x16] = subpel_c<16, 16, 6>;
-  d.sixtap[kBlock8x8] = subpel_c<8, 8, 6>;
-  d.sixtap[kBlock8x4] = subpel_c<8, 4, 6>;
-  d.sixtap[kBlock4x4] = subpel_c<4, 4, 6>;
-  d.bilinear[kBlock16x16] = subpel_c<16, 16, 2>;
-  d.bilinear[kBlock8x8] = subpel_c<8, 8, 2>;
-  d.bilinear[kBlock8x4] = subpel_c<8, 4, 2>;
-  d.bilinear[kBlock4x4] = subpel_c<4, 4, 2>;
+  detail::install_subpel<SubpelPassC>(d);
 
   d.mb_filter_hedge = normal_filter_c<true, mb_segment>;
   d.mb_filter_vedge = normal_filter_c<false, mb_segment>;

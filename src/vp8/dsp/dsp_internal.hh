@@ -2,6 +2,8 @@
 // each instruction set's kernel table.
 #pragma once
 
+#include <cstring>
+
 #include "vp8/dsp/dsp.hh"
 
 namespace xc::vp8::dsp::detail {
@@ -25,7 +27,68 @@ inline constexpr int kBilinearTaps[8][2] = {
     {128, 0}, {112, 16}, {96, 32}, {80, 48}, {64, 64}, {48, 80}, {32, 96}, {16, 112},
 };
 
+// Pixels a sub-pixel filter with `taps` taps reads before the current one (§18.3): two for six-tap,
+// none for bilinear. It reads kTaps - 1 - kTapsBefore after it.
+template <int kTaps>
+inline constexpr int kTapsBefore = kTaps == 6 ? 2 : 0;
+
+// One 1-D pass of W-wide rows: filters h rows along `step` (1 horizontally, the source stride
+// vertically), rounding (+64) >> 7 and clamping to 0..255 as the RFC's interp().
+using SubpelPassFn = void (*)(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride,
+                              int step, int h, const int* taps);
+
+// The §18.3 prediction shared by every instruction set: a copy for a whole-pel vector, one pass
+// when only one fraction is non-zero (the other pass would be the identity, which is exact), else
+// a horizontal pass over the rows the vertical pass needs (-2 .. H + 2 for six taps, 0 .. H for
+// bilinear) into a temporary, then the vertical pass. Skipping identity passes also keeps a kernel
+// from reading pixels the filter would weight by 0. Instantiated per ISA with its own `kPass`;
+// everything it calls is its own or kPass, so that no inline function is shared between files
+// compiled for different instruction sets (the linker would keep just one of the copies).
+template <int W, int H, int kTaps, SubpelPassFn kPass>
+void subpel_predict(uint8_t* dst, int dst_stride, const uint8_t* src, int src_stride, int mx,
+                    int my) {
+  auto subpel_taps = [](int fraction) -> const int* {
+    if constexpr (kTaps == 6) {
+      return kSixtapTaps[fraction];
+    } else {
+      return kBilinearTaps[fraction];
+    }
+  };
+  if (mx == 0 && my == 0) {
+    for (int r = 0; r < H; ++r) std::memcpy(dst + r * dst_stride, src + r * src_stride, W);
+  } else if (my == 0) {
+    kPass(dst, dst_stride, src, src_stride, 1, H, subpel_taps(mx));
+  } else if (mx == 0) {
+    kPass(dst, dst_stride, src, src_stride, src_stride, H, subpel_taps(my));
+  } else {
+    constexpr int before = kTapsBefore<kTaps>;
+    uint8_t temp[(H + kTaps - 1) * W];
+    kPass(temp, W, src - before * src_stride, src_stride, 1, H + kTaps - 1, subpel_taps(mx));
+    kPass(dst, dst_stride, temp + before * W, W, W, H, subpel_taps(my));
+  }
+}
+
+// Fills the sixtap and bilinear entries from an ISA's pass, given as Pass<W, kTaps>::run.
+template <template <int, int> class Pass>
+void install_subpel(Dsp& d) {
+  d.sixtap[kBlock16x16] = subpel_predict<16, 16, 6, Pass<16, 6>::run>;
+  d.sixtap[kBlock8x8] = subpel_predict<8, 8, 6, Pass<8, 6>::run>;
+  d.sixtap[kBlock8x4] = subpel_predict<8, 4, 6, Pass<8, 6>::run>;
+  d.sixtap[kBlock4x4] = subpel_predict<4, 4, 6, Pass<4, 6>::run>;
+  d.bilinear[kBlock16x16] = subpel_predict<16, 16, 2, Pass<16, 2>::run>;
+  d.bilinear[kBlock8x8] = subpel_predict<8, 8, 2, Pass<8, 2>::run>;
+  d.bilinear[kBlock8x4] = subpel_predict<8, 4, 2, Pass<8, 2>::run>;
+  d.bilinear[kBlock4x4] = subpel_predict<4, 4, 2, Pass<4, 2>::run>;
+}
+
 // The scalar reference table (dsp_c.cc).
 Dsp make_scalar_table();
+
+#if defined(__x86_64__) || defined(__i386__)
+// Each overwrites the entries its file has SIMD versions of and leaves the others alone.
+void install_subpel_sse2(Dsp& dsp);       // x86/subpel_sse2.cc
+void install_idct_sse2(Dsp& dsp);         // x86/idct_sse2.cc
+void install_loop_filter_sse2(Dsp& dsp);  // x86/loop_filter_sse2.cc
+#endif
 
 }  // namespace xc::vp8::dsp::detail

@@ -1,0 +1,165 @@
+// Times every DSP kernel (RFC 6386 §12, §14, §15, §18) that has a SIMD version: time per call for the
+// scalar table and each available SIMD table, and the speed-up. Prints numbers; never fails.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "util/errors.hh"
+#include "vp8/dsp/dsp.hh"
+
+namespace {
+
+using xc::vp8::dsp::Dsp;
+using xc::vp8::dsp::Isa;
+
+// Buffers shared by every kernel: a 64x64 frame area with random content, near-flat content for
+// the loop filters (so that they do filter), and realistic coefficients.
+struct Inputs {
+  static constexpr int kStride = 64;
+  std::vector<uint8_t> frame, flat, dst;
+  int16_t coeffs[16];
+  Inputs() : frame(kStride * kStride), flat(kStride * kStride), dst(kStride * kStride) {
+    std::mt19937 rng(7);
+    for (auto& v : frame) v = static_cast<uint8_t>(rng() & 255);
+    for (size_t i = 0; i < flat.size(); ++i) {
+      flat[i] = static_cast<uint8_t>(120 + (i % kStride >= 32 ? 6 : 0) + static_cast<int>(rng() % 3));
+    }
+    for (int k = 0; k < 16; ++k) coeffs[k] = static_cast<int16_t>((static_cast<int>(rng() % 401) - 200) >> (k / 4));
+  }
+};
+
+// One benchmark: runs the kernel of `dsp` once.
+struct Entry {
+  std::string name;
+  std::function<void(const Dsp&, Inputs&)> run;
+  std::function<bool(const Dsp&, const Dsp&)> differs;  // whether the table has its own version
+};
+
+std::vector<Entry> entries() {
+  using namespace xc::vp8::dsp;
+  std::vector<Entry> list;
+  constexpr int S = Inputs::kStride;
+  for (int size = 0; size < kNumBlockSizes; ++size) {
+    const std::string dims = std::to_string(kBlockWidth[size]) + "x" + std::to_string(kBlockHeight[size]);
+    list.push_back({"sixtap " + dims + " 2-D",
+                    [size](const Dsp& d, Inputs& in) {
+                      d.sixtap[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 2, 6);
+                    },
+                    [size](const Dsp& a, const Dsp& b) { return a.sixtap[size] != b.sixtap[size]; }});
+    list.push_back({"sixtap " + dims + " horizontal",
+                    [size](const Dsp& d, Inputs& in) {
+                      d.sixtap[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 4, 0);
+                    },
+                    [size](const Dsp& a, const Dsp& b) { return a.sixtap[size] != b.sixtap[size]; }});
+    list.push_back({"bilinear " + dims + " 2-D",
+                    [size](const Dsp& d, Inputs& in) {
+                      d.bilinear[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 3, 5);
+                    },
+                    [size](const Dsp& a, const Dsp& b) { return a.bilinear[size] != b.bilinear[size]; }});
+  }
+  list.push_back({"idct_add", [](const Dsp& d, Inputs& in) { d.idct_add(in.coeffs, in.dst.data(), S); },
+                  [](const Dsp& a, const Dsp& b) { return a.idct_add != b.idct_add; }});
+  list.push_back({"idct_dc_add", [](const Dsp& d, Inputs& in) { d.idct_dc_add(37, in.dst.data(), S); },
+                  [](const Dsp& a, const Dsp& b) { return a.idct_dc_add != b.idct_dc_add; }});
+  list.push_back({"iwht", [](const Dsp& d, Inputs& in) {
+                    int16_t out[256];
+                    d.iwht(in.coeffs, out);
+                    in.dst[0] = static_cast<uint8_t>(out[16]);
+                  },
+                  [](const Dsp& a, const Dsp& b) { return a.iwht != b.iwht; }});
+  // Loop filters on the near-flat area: the edge runs through the middle (row or column 32).
+  struct Normal {
+    const char* name;
+    NormalFilterFn Dsp::*fn;
+    bool horizontal;
+  };
+  for (const Normal& f : {Normal{"mb_filter_hedge", &Dsp::mb_filter_hedge, true},
+                          Normal{"mb_filter_vedge", &Dsp::mb_filter_vedge, false},
+                          Normal{"inner_filter_hedge", &Dsp::inner_filter_hedge, true},
+                          Normal{"inner_filter_vedge", &Dsp::inner_filter_vedge, false}}) {
+    for (int count : {16, 8}) {
+      list.push_back({std::string(f.name) + " x" + std::to_string(count),
+                      [f, count](const Dsp& d, Inputs& in) {
+                        uint8_t* p = in.flat.data() + (f.horizontal ? 32 * S + 8 : 8 * S + 32);
+                        (d.*f.fn)(p, S, 40, 10, 1, count);
+                      },
+                      [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
+    }
+  }
+  struct Simple {
+    const char* name;
+    SimpleFilterFn Dsp::*fn;
+    bool horizontal;
+  };
+  for (const Simple& f : {Simple{"simple_filter_hedge", &Dsp::simple_filter_hedge, true},
+                          Simple{"simple_filter_vedge", &Dsp::simple_filter_vedge, false}}) {
+    list.push_back({std::string(f.name) + " x16",
+                    [f](const Dsp& d, Inputs& in) {
+                      uint8_t* p = in.flat.data() + (f.horizontal ? 32 * S + 8 : 8 * S + 32);
+                      (d.*f.fn)(p, S, 40, 16);
+                    },
+                    [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
+  }
+  return list;
+}
+
+// Nanoseconds per call: repeats batches until `budget` has passed, keeps the fastest batch.
+double time_per_call(const Entry& e, const Dsp& d, Inputs& in, std::chrono::milliseconds budget) {
+  using Clock = std::chrono::steady_clock;
+  constexpr int kBatch = 2000;
+  double best = 1e300;
+  const auto end = Clock::now() + budget;
+  do {
+    const auto start = Clock::now();
+    for (int i = 0; i < kBatch; ++i) e.run(d, in);
+    const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    best = std::min(best, ns / kBatch);
+  } while (Clock::now() < end);
+  return best;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Times the DSP kernels of each instruction set against the scalar ones.", "dsp_bench"};
+  int budget_ms = 40;
+  std::string filter;
+  app.add_option("--ms", budget_ms, "Time spent per kernel and table (milliseconds)")->check(CLI::PositiveNumber);
+  app.add_option("--filter", filter, "Only kernels whose name contains this text");
+  CLI11_PARSE(app, argc, argv);
+  try {
+    using namespace xc::vp8::dsp;
+    std::vector<const Dsp*> tables;
+    for (Isa isa : {Isa::kSse2, Isa::kSsse3, Isa::kAvx2}) {
+      if (const Dsp* d = dsp_for(isa)) tables.push_back(d);
+    }
+    Inputs in;
+    const auto budget = std::chrono::milliseconds(budget_ms);
+    std::printf("%-28s %10s", "kernel (ns per call)", "c");
+    for (const Dsp* d : tables) std::printf(" %10s %8s", d->name, "speed-up");
+    std::printf("\n");
+    for (const Entry& e : entries()) {
+      if (!filter.empty() && e.name.find(filter) == std::string::npos) continue;
+      const double scalar = time_per_call(e, scalar_dsp(), in, budget);
+      std::printf("%-28s %10.1f", e.name.c_str(), scalar);
+      for (const Dsp* d : tables) {
+        if (e.differs(*d, scalar_dsp())) {
+          const double t = time_per_call(e, *d, in, budget);
+          std::printf(" %10.1f %7.2fx", t, scalar / t);
+        } else {
+          std::printf(" %10s %8s", "(scalar)", "");
+        }
+      }
+      std::printf("\n");
+    }
+  } catch (const xc::util::Error& e) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
+  }
+  return 0;
+}
