@@ -1,0 +1,37 @@
+// Quantization of transform coefficients to the levels the tokens code (the encoder's side of
+// RFC 6386 §14.1): dead-zone rounding with a zero bin, token ends in zigzag order (§13).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "vp8/tokens.hh"
+
+namespace xc::vp8::enc {
+
+// How coefficients are rounded to levels, both in 1/128 of the quantizer step q.
+struct QuantizerOptions {
+  // Added to |c| before dividing by q: 64 rounds to the nearest level, smaller values pull levels
+  // towards zero (fewer bits, more distortion).
+  int rounding = 64;
+  // |c| below zero_bin * q / 128 becomes 0 whatever the rounding (the dead zone around zero).
+  int zero_bin = 64;
+  bool operator==(const QuantizerOptions&) const = default;
+};
+
+// The largest level magnitude written: dct_cat6 could code up to 67 + 2^11 - 1, but libvpx never
+// produces more than 2048 and decoders' 16-bit dequantization is only guaranteed below that.
+inline constexpr int kMaxLevel = 2048;
+
+// Quantizes one block (coefficients in raster order) with factor dc_factor at position 0 and
+// ac_factor elsewhere, starting at scan position `first` (1 for luma blocks whose DC goes to Y2;
+// position 0 of `out` is then 0). Returns the token end: one past the last non-zero level in zigzag
+// order, or `first` when every level is zero (MacroblockCoeffs::token_end).
+int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int first, const QuantizerOptions& opts,
+                   std::array<int16_t, 16>& out);
+
+// Whether no block of the macroblock has a token before EOB (MacroblockCoeffs::all_eob), from the
+// token ends: luma blocks start at position 1 when the macroblock has Y2.
+bool all_eob(const MacroblockCoeffs& coeffs, bool has_y2);
+
+}  // namespace xc::vp8::enc
