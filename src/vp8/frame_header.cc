@@ -1,10 +1,13 @@
-// Parsing of the frame tag (§9.1) and the compressed frame header (§9.2-9.11, §19.2).
+// Reading and writing of the frame tag (§9.1) and the compressed frame header (§9.2-9.11, §19.2).
 #include "vp8/frame_header.hh"
 
 #include <fmt/format.h>
 
+#include <stdexcept>
+
 #include "util/errors.hh"
 #include "vp8/bool_decoder.hh"
+#include "vp8/bool_encoder.hh"
 #include "vp8/tables.hh"
 
 namespace xc::vp8 {
@@ -59,111 +62,112 @@ FrameTag parse_frame_tag(std::span<const uint8_t> frame) {
   return tag;
 }
 
+std::vector<uint8_t> write_frame_tag(const FrameTag& tag) {
+  auto check = [](uint32_t value, int bits, const char* name) {
+    if (value >= (1u << bits)) {
+      throw std::invalid_argument(fmt::format("frame tag: {} {} does not fit in {} bits", name, value, bits));
+    }
+  };
+  check(tag.version, 3, "version");
+  check(tag.first_part_size, 19, "first_part_size");
+  const uint32_t raw = uint32_t(!tag.key_frame) | (uint32_t(tag.version) << 1) | (uint32_t(tag.show_frame) << 4) |
+                       (tag.first_part_size << 5);
+  std::vector<uint8_t> out = {uint8_t(raw), uint8_t(raw >> 8), uint8_t(raw >> 16)};
+  if (tag.key_frame) {
+    check(tag.width, 14, "width");
+    check(tag.height, 14, "height");
+    check(tag.horiz_scale, 2, "horiz_scale");
+    check(tag.vert_scale, 2, "vert_scale");
+    const uint16_t w = uint16_t(tag.width | (tag.horiz_scale << 14));
+    const uint16_t h = uint16_t(tag.height | (tag.vert_scale << 14));
+    out.insert(out.end(), {0x9d, 0x01, 0x2a, uint8_t(w), uint8_t(w >> 8), uint8_t(h), uint8_t(h >> 8)});
+  }
+  return out;
+}
+
 namespace {
 
-std::optional<SignedField> read_optional_signed(BoolDecoder& bd, int bits) {
-  if (!bd.read_bit()) return std::nullopt;
-  SignedField f;
-  f.magnitude = uint8_t(bd.read_literal(bits));
-  f.negative = bd.read_bit();
-  return f;
-}
+// Reads each field of visit_frame_header from the first partition.
+struct HeaderReader {
+  BoolDecoder& bd;
+
+  void flag(bool& f, const char*) { f = bd.read_bit(); }
+  template <typename T>
+  void literal(T& f, int bits, const char*) {
+    f = T(bd.read_literal(bits));
+  }
+  void signed_field(std::optional<SignedField>& f, int bits, const char*) {
+    f.reset();
+    if (!bd.read_bit()) return;
+    SignedField v;
+    v.magnitude = uint8_t(bd.read_literal(bits));
+    v.negative = bd.read_bit();
+    f = v;
+  }
+  void optional_literal(std::optional<uint8_t>& f, int bits, const char*) {
+    f.reset();
+    if (bd.read_bit()) f = uint8_t(bd.read_literal(bits));
+  }
+  template <size_t N>
+  void optional_probs(std::optional<std::array<uint8_t, N>>& f, const char*) {
+    f.reset();
+    if (!bd.read_bit()) return;
+    std::array<uint8_t, N> p;
+    for (auto& v : p) v = uint8_t(bd.read_literal(8));
+    f = p;
+  }
+  void update(int16_t& f, uint8_t prob, int bits, const char*) { f = bd.read(prob) ? int16_t(bd.read_literal(bits)) : -1; }
+};
+
+// Writes each field of visit_frame_header, refusing values wider than their field.
+struct HeaderWriter {
+  BoolEncoder& enc;
+
+  static void check(int value, int bits, const char* name) {
+    if (value < 0 || value >= (1 << bits)) {
+      throw std::invalid_argument(fmt::format("frame header: {} {} does not fit in {} bits", name, value, bits));
+    }
+  }
+  void flag(bool f, const char*) { enc.write_bit(f); }
+  void literal(int f, int bits, const char* name) {
+    check(f, bits, name);
+    enc.write_literal(uint32_t(f), bits);
+  }
+  void signed_field(const std::optional<SignedField>& f, int bits, const char* name) {
+    enc.write_bit(f.has_value());
+    if (!f) return;
+    literal(f->magnitude, bits, name);
+    enc.write_bit(f->negative);
+  }
+  void optional_literal(const std::optional<uint8_t>& f, int bits, const char* name) {
+    enc.write_bit(f.has_value());
+    if (f) literal(*f, bits, name);
+  }
+  template <size_t N>
+  void optional_probs(const std::optional<std::array<uint8_t, N>>& f, const char* name) {
+    enc.write_bit(f.has_value());
+    if (f) {
+      for (uint8_t v : *f) literal(v, 8, name);
+    }
+  }
+  void update(int16_t f, uint8_t prob, int bits, const char* name) {
+    enc.write(prob, f >= 0);
+    if (f >= 0) literal(f, bits, name);
+  }
+};
 
 }  // namespace
 
 FrameHeader parse_frame_header(BoolDecoder& bd, bool key_frame) {
   FrameHeader h;
-  if (key_frame) {
-    h.color_space = bd.read_bit();
-    h.clamping_type = bd.read_bit();
-  }
-
-  // §9.3 segmentation.
-  h.segmentation_enabled = bd.read_bit();
-  if (h.segmentation_enabled) {
-    auto& s = h.segmentation;
-    s.update_mb_segmentation_map = bd.read_bit();
-    s.update_segment_feature_data = bd.read_bit();
-    if (s.update_segment_feature_data) {
-      s.segment_feature_mode = bd.read_bit();
-      for (auto& q : s.quantizer_update) q = read_optional_signed(bd, 7);
-      for (auto& l : s.loop_filter_update) l = read_optional_signed(bd, 6);
-    }
-    if (s.update_mb_segmentation_map) {
-      for (auto& p : s.segment_prob_update) {
-        if (bd.read_bit()) p = uint8_t(bd.read_literal(8));
-      }
-    }
-  }
-
-  // §9.4 loop filter.
-  h.filter_type = bd.read_bit();
-  h.loop_filter_level = uint8_t(bd.read_literal(6));
-  h.sharpness_level = uint8_t(bd.read_literal(3));
-  h.loop_filter_adj_enable = bd.read_bit();
-  if (h.loop_filter_adj_enable) {
-    h.mode_ref_lf_delta_update = bd.read_bit();
-    if (h.mode_ref_lf_delta_update) {
-      for (auto& d : h.ref_frame_delta_update) d = read_optional_signed(bd, 6);
-      for (auto& d : h.mb_mode_delta_update) d = read_optional_signed(bd, 6);
-    }
-  }
-
-  // §9.5 partitions, §9.6 quantizers.
-  h.log2_nbr_of_dct_partitions = uint8_t(bd.read_literal(2));
-  h.quant.y_ac_qi = uint8_t(bd.read_literal(7));
-  h.quant.y_dc_delta = read_optional_signed(bd, 4);
-  h.quant.y2_dc_delta = read_optional_signed(bd, 4);
-  h.quant.y2_ac_delta = read_optional_signed(bd, 4);
-  h.quant.uv_dc_delta = read_optional_signed(bd, 4);
-  h.quant.uv_ac_delta = read_optional_signed(bd, 4);
-
-  // §9.7-9.8 reference updates.
-  if (key_frame) {
-    h.refresh_entropy_probs = bd.read_bit();
-  } else {
-    h.refresh_golden_frame = bd.read_bit();
-    h.refresh_alternate_frame = bd.read_bit();
-    if (!h.refresh_golden_frame) h.copy_buffer_to_golden = uint8_t(bd.read_literal(2));
-    if (!h.refresh_alternate_frame) h.copy_buffer_to_alternate = uint8_t(bd.read_literal(2));
-    h.sign_bias_golden = bd.read_bit();
-    h.sign_bias_alternate = bd.read_bit();
-    h.refresh_entropy_probs = bd.read_bit();
-    h.refresh_last = bd.read_bit();
-  }
-
-  // §13.4 coefficient probability updates.
-  for (int i = 0; i < kNumBlockTypes; ++i)
-    for (int j = 0; j < kNumCoeffBands; ++j)
-      for (int k = 0; k < kNumPrevCoeffContexts; ++k)
-        for (int l = 0; l < kNumEntropyNodes; ++l)
-          if (bd.read(kCoeffUpdateProbs[i][j][k][l])) {
-            h.coeff_prob_updates[i][j][k][l] = int16_t(bd.read_literal(8));
-          }
-
-  // §9.10-9.11 skip and mode probabilities.
-  h.mb_no_coeff_skip = bd.read_bit();
-  if (h.mb_no_coeff_skip) h.prob_skip_false = uint8_t(bd.read_literal(8));
-  if (!key_frame) {
-    h.prob_intra = uint8_t(bd.read_literal(8));
-    h.prob_last = uint8_t(bd.read_literal(8));
-    h.prob_gf = uint8_t(bd.read_literal(8));
-    if (bd.read_bit()) {
-      std::array<uint8_t, 4> p;
-      for (auto& v : p) v = uint8_t(bd.read_literal(8));
-      h.intra_16x16_prob = p;
-    }
-    if (bd.read_bit()) {
-      std::array<uint8_t, 3> p;
-      for (auto& v : p) v = uint8_t(bd.read_literal(8));
-      h.intra_chroma_prob = p;
-    }
-    // §17.2 MV probability updates.
-    for (int i = 0; i < 2; ++i)
-      for (int j = 0; j < kNumMvProbs; ++j)
-        if (bd.read(kMvUpdateProbs[i][j])) h.mv_prob_updates[i][j] = int16_t(bd.read_literal(7));
-  }
+  HeaderReader reader{bd};
+  visit_frame_header(h, key_frame, reader);
   return h;
+}
+
+void write_frame_header(BoolEncoder& enc, const FrameHeader& h, bool key_frame) {
+  HeaderWriter writer{enc};
+  visit_frame_header(h, key_frame, writer);
 }
 
 }  // namespace xc::vp8
