@@ -1,5 +1,5 @@
-// Times every DSP kernel (RFC 6386 §12, §14, §15, §18) that has a SIMD version: time per call for the
-// scalar table and each available SIMD table, and the speed-up. Prints numbers; never fails.
+// Times every DSP kernel (RFC 6386 §12, §14, §15, §18) that has a SIMD version: time per call for
+// the scalar table and each available SIMD table, and the speed-up. Prints numbers; never fails.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
@@ -27,9 +27,11 @@ struct Inputs {
     std::mt19937 rng(7);
     for (auto& v : frame) v = static_cast<uint8_t>(rng() & 255);
     for (size_t i = 0; i < flat.size(); ++i) {
-      flat[i] = static_cast<uint8_t>(120 + (i % kStride >= 32 ? 6 : 0) + static_cast<int>(rng() % 3));
+      flat[i] =
+          static_cast<uint8_t>(120 + (i % kStride >= 32 ? 6 : 0) + static_cast<int>(rng() % 3));
     }
-    for (int k = 0; k < 16; ++k) coeffs[k] = static_cast<int16_t>((static_cast<int>(rng() % 401) - 200) >> (k / 4));
+    for (int k = 0; k < 16; ++k)
+      coeffs[k] = static_cast<int16_t>((static_cast<int>(rng() % 401) - 200) >> (k / 4));
   }
 };
 
@@ -45,28 +47,35 @@ std::vector<Entry> entries() {
   std::vector<Entry> list;
   constexpr int S = Inputs::kStride;
   for (int size = 0; size < kNumBlockSizes; ++size) {
-    const std::string dims = std::to_string(kBlockWidth[size]) + "x" + std::to_string(kBlockHeight[size]);
-    list.push_back({"sixtap " + dims + " 2-D",
-                    [size](const Dsp& d, Inputs& in) {
-                      d.sixtap[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 2, 6);
-                    },
-                    [size](const Dsp& a, const Dsp& b) { return a.sixtap[size] != b.sixtap[size]; }});
-    list.push_back({"sixtap " + dims + " horizontal",
-                    [size](const Dsp& d, Inputs& in) {
-                      d.sixtap[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 4, 0);
-                    },
-                    [size](const Dsp& a, const Dsp& b) { return a.sixtap[size] != b.sixtap[size]; }});
-    list.push_back({"bilinear " + dims + " 2-D",
-                    [size](const Dsp& d, Inputs& in) {
-                      d.bilinear[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 3, 5);
-                    },
-                    [size](const Dsp& a, const Dsp& b) { return a.bilinear[size] != b.bilinear[size]; }});
+    const std::string dims =
+        std::to_string(kBlockWidth[size]) + "x" + std::to_string(kBlockHeight[size]);
+    list.push_back(
+        {"sixtap " + dims + " 2-D",
+         [size](const Dsp& d, Inputs& in) {
+           d.sixtap[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 2, 6);
+         },
+         [size](const Dsp& a, const Dsp& b) { return a.sixtap[size] != b.sixtap[size]; }});
+    list.push_back(
+        {"sixtap " + dims + " horizontal",
+         [size](const Dsp& d, Inputs& in) {
+           d.sixtap[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 4, 0);
+         },
+         [size](const Dsp& a, const Dsp& b) { return a.sixtap[size] != b.sixtap[size]; }});
+    list.push_back(
+        {"bilinear " + dims + " 2-D",
+         [size](const Dsp& d, Inputs& in) {
+           d.bilinear[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 3, 5);
+         },
+         [size](const Dsp& a, const Dsp& b) { return a.bilinear[size] != b.bilinear[size]; }});
   }
-  list.push_back({"idct_add", [](const Dsp& d, Inputs& in) { d.idct_add(in.coeffs, in.dst.data(), S); },
+  list.push_back({"idct_add",
+                  [](const Dsp& d, Inputs& in) { d.idct_add(in.coeffs, in.dst.data(), S); },
                   [](const Dsp& a, const Dsp& b) { return a.idct_add != b.idct_add; }});
-  list.push_back({"idct_dc_add", [](const Dsp& d, Inputs& in) { d.idct_dc_add(37, in.dst.data(), S); },
+  list.push_back({"idct_dc_add",
+                  [](const Dsp& d, Inputs& in) { d.idct_dc_add(37, in.dst.data(), S); },
                   [](const Dsp& a, const Dsp& b) { return a.idct_dc_add != b.idct_dc_add; }});
-  list.push_back({"iwht", [](const Dsp& d, Inputs& in) {
+  list.push_back({"iwht",
+                  [](const Dsp& d, Inputs& in) {
                     int16_t out[256];
                     d.iwht(in.coeffs, out);
                     in.dst[0] = static_cast<uint8_t>(out[16]);
@@ -126,10 +135,12 @@ double time_per_call(const Entry& e, const Dsp& d, Inputs& in, std::chrono::mill
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Times the DSP kernels of each instruction set against the scalar ones.", "dsp_bench"};
+  CLI::App app{"Times the DSP kernels of each instruction set against the scalar ones.",
+               "dsp_bench"};
   int budget_ms = 40;
   std::string filter;
-  app.add_option("--ms", budget_ms, "Time spent per kernel and table (milliseconds)")->check(CLI::PositiveNumber);
+  app.add_option("--ms", budget_ms, "Time spent per kernel and table (milliseconds)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--filter", filter, "Only kernels whose name contains this text");
   CLI11_PARSE(app, argc, argv);
   try {

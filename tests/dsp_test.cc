@@ -1,5 +1,7 @@
 // Tests the DSP kernels (RFC 6386 §12, §14, §15, §18): every SIMD table against the scalar one on
 // random and shaped inputs (checkasm style), and the scalar kernels against worked RFC examples.
+#include "vp8/dsp/dsp.hh"
+
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "util/errors.hh"
-#include "vp8/dsp/dsp.hh"
 
 namespace xc::vp8::dsp {
 namespace {
@@ -38,12 +39,18 @@ constexpr Pattern kPatterns[] = {Pattern::kRandom,      Pattern::kZero,    Patte
 
 const char* pattern_name(Pattern p) {
   switch (p) {
-    case Pattern::kRandom: return "random";
-    case Pattern::kZero: return "zero";
-    case Pattern::kMax: return "max";
-    case Pattern::kAlternating: return "alternating";
-    case Pattern::kStripes: return "stripes";
-    case Pattern::kNearFlat: return "near-flat";
+    case Pattern::kRandom:
+      return "random";
+    case Pattern::kZero:
+      return "zero";
+    case Pattern::kMax:
+      return "max";
+    case Pattern::kAlternating:
+      return "alternating";
+    case Pattern::kStripes:
+      return "stripes";
+    case Pattern::kNearFlat:
+      return "near-flat";
   }
   return "?";
 }
@@ -57,14 +64,26 @@ void fill(uint8_t* p, int stride, int w, int h, Pattern pattern, Rng& rng) {
     for (int c = 0; c < w; ++c) {
       uint8_t v = 0;
       switch (pattern) {
-        case Pattern::kRandom: v = rng.pixel(); break;
-        case Pattern::kZero: v = 0; break;
-        case Pattern::kMax: v = 255; break;
-        case Pattern::kAlternating: v = ((r + c + phase) & 1) ? 255 : 0; break;
+        case Pattern::kRandom:
+          v = rng.pixel();
+          break;
+        case Pattern::kZero:
+          v = 0;
+          break;
+        case Pattern::kMax:
+          v = 255;
+          break;
+        case Pattern::kAlternating:
+          v = ((r + c + phase) & 1) ? 255 : 0;
+          break;
         // Saturated 0/255 runs of random length in both directions, the worst case for the
         // six-tap's positive taps.
-        case Pattern::kStripes: v = ((c / (1 + (r + phase) % 3)) & 1) ? 255 : 0; break;
-        case Pattern::kNearFlat: v = static_cast<uint8_t>(std::clamp(base + rng.uniform(-3, 3), 0, 255)); break;
+        case Pattern::kStripes:
+          v = ((c / (1 + (r + phase) % 3)) & 1) ? 255 : 0;
+          break;
+        case Pattern::kNearFlat:
+          v = static_cast<uint8_t>(std::clamp(base + rng.uniform(-3, 3), 0, 255));
+          break;
       }
       p[r * stride + c] = v;
     }
@@ -287,7 +306,8 @@ TEST_P(DspVsScalar, InverseTransforms) {
 
       ref().idct_dc_add(coeffs[0], expected.data() + kStride + 1, kStride);
       simd().idct_dc_add(coeffs[0], actual.data() + kStride + 1, kStride);
-      ASSERT_TRUE(same_pixels(expected, actual, kStride)) << "idct_dc_add, " << pattern_name(pattern);
+      ASSERT_TRUE(same_pixels(expected, actual, kStride))
+          << "idct_dc_add, " << pattern_name(pattern);
     }
     std::array<int16_t, 256> expected{}, actual{};
     ref().iwht(blocks[i].data(), expected.data());
@@ -373,40 +393,31 @@ TEST_P(DspVsScalar, InterPrediction) {
 
 // --- Loop filters.
 
-enum class FilterKind { kMbH, kMbV, kInnerH, kInnerV, kSimpleH, kSimpleV };
-constexpr FilterKind kFilterKinds[] = {FilterKind::kMbH,    FilterKind::kMbV,
-                                       FilterKind::kInnerH, FilterKind::kInnerV,
-                                       FilterKind::kSimpleH, FilterKind::kSimpleV};
-
-bool is_horizontal(FilterKind k) {
-  return k == FilterKind::kMbH || k == FilterKind::kInnerH || k == FilterKind::kSimpleH;
-}
-
-const char* filter_name(FilterKind k) {
-  switch (k) {
-    case FilterKind::kMbH: return "mb_filter_hedge";
-    case FilterKind::kMbV: return "mb_filter_vedge";
-    case FilterKind::kInnerH: return "inner_filter_hedge";
-    case FilterKind::kInnerV: return "inner_filter_vedge";
-    case FilterKind::kSimpleH: return "simple_filter_hedge";
-    case FilterKind::kSimpleV: return "simple_filter_vedge";
-  }
-  return "?";
-}
+// One loop-filter entry of the table: a normal or a simple filter, and the edge direction.
+struct FilterKind {
+  const char* name;
+  NormalFilterFn Dsp::*normal;
+  SimpleFilterFn Dsp::*simple;
+  bool horizontal;
+};
+constexpr FilterKind kMbH{"mb_filter_hedge", &Dsp::mb_filter_hedge, nullptr, true};
+constexpr FilterKind kMbV{"mb_filter_vedge", &Dsp::mb_filter_vedge, nullptr, false};
+constexpr FilterKind kInnerH{"inner_filter_hedge", &Dsp::inner_filter_hedge, nullptr, true};
+constexpr FilterKind kInnerV{"inner_filter_vedge", &Dsp::inner_filter_vedge, nullptr, false};
+constexpr FilterKind kSimpleH{"simple_filter_hedge", nullptr, &Dsp::simple_filter_hedge, true};
+constexpr FilterKind kSimpleV{"simple_filter_vedge", nullptr, &Dsp::simple_filter_vedge, false};
+constexpr FilterKind kFilterKinds[] = {kMbH, kMbV, kInnerH, kInnerV, kSimpleH, kSimpleV};
 
 struct FilterLimits {
   int edge, interior, hev;
 };
 
-void run_filter(const Dsp& d, FilterKind k, uint8_t* p, int stride, const FilterLimits& l,
+void run_filter(const Dsp& d, const FilterKind& k, uint8_t* p, int stride, const FilterLimits& l,
                 int count) {
-  switch (k) {
-    case FilterKind::kMbH: d.mb_filter_hedge(p, stride, l.edge, l.interior, l.hev, count); break;
-    case FilterKind::kMbV: d.mb_filter_vedge(p, stride, l.edge, l.interior, l.hev, count); break;
-    case FilterKind::kInnerH: d.inner_filter_hedge(p, stride, l.edge, l.interior, l.hev, count); break;
-    case FilterKind::kInnerV: d.inner_filter_vedge(p, stride, l.edge, l.interior, l.hev, count); break;
-    case FilterKind::kSimpleH: d.simple_filter_hedge(p, stride, l.edge, count); break;
-    case FilterKind::kSimpleV: d.simple_filter_vedge(p, stride, l.edge, count); break;
+  if (k.normal != nullptr) {
+    (d.*k.normal)(p, stride, l.edge, l.interior, l.hev, count);
+  } else {
+    (d.*k.simple)(p, stride, l.edge, count);
   }
 }
 
@@ -423,7 +434,7 @@ FilterLimits random_limits(Rng& rng) {
 void shape_segment(uint8_t seg[8], Pattern pattern, Rng& rng) {
   if (pattern != Pattern::kNearFlat && pattern != Pattern::kRandom) {
     for (int i = 0; i < 8; ++i) {
-      seg[i] = pattern == Pattern::kZero ? 0
+      seg[i] = pattern == Pattern::kZero  ? 0
                : pattern == Pattern::kMax ? 255
                                           : (((i + rng.uniform(0, 1)) & 1) ? 255 : 0);
     }
@@ -452,11 +463,12 @@ TEST_P(DspVsScalar, LoopFilters) {
   SCOPED_TRACE(seed_note(kSeed));
   Rng rng(kSeed);
   constexpr int kGuard = 3;
-  for (FilterKind kind : kFilterKinds) {
+  for (const FilterKind& kind : kFilterKinds) {
     for (int count : {8, 16}) {
-      SCOPED_TRACE(std::string(filter_name(kind)) + " count " + std::to_string(count));
-      const bool horizontal = is_horizontal(kind);
-      // The segments run down the columns of a horizontal edge and along the rows of a vertical one.
+      SCOPED_TRACE(std::string(kind.name) + " count " + std::to_string(count));
+      const bool horizontal = kind.horizontal;
+      // The segments run down the columns of a horizontal edge and along the rows of a vertical
+      // one.
       const int width = (horizontal ? count : 8) + 2 * kGuard;
       const int height = (horizontal ? 8 : count) + 2 * kGuard;
       int changed = 0, total = 0;  // the shapes must make the filter act, or nothing is compared
@@ -492,10 +504,14 @@ TEST_P(DspVsScalar, LoopFilters) {
 
 std::string isa_name(const ::testing::TestParamInfo<Isa>& info) {
   switch (info.param) {
-    case Isa::kScalar: return "c";
-    case Isa::kSse2: return "sse2";
-    case Isa::kSsse3: return "ssse3";
-    case Isa::kAvx2: return "avx2";
+    case Isa::kScalar:
+      return "c";
+    case Isa::kSse2:
+      return "sse2";
+    case Isa::kSsse3:
+      return "ssse3";
+    case Isa::kAvx2:
+      return "avx2";
   }
   return "unknown";
 }
@@ -640,8 +656,9 @@ TEST(DspScalar, DcOnlyIdctMatchesFullIdct) {
 
 TEST(DspScalar, IdctWorkedExample) {
   // Coefficient 1 (first row, second column) = 100 alone: the column pass copies it to all four
-  // rows of column 1 (a1 = b1 = 100, c1 = d1 = 0). Row pass: c1 = (100 * 35468) >> 16 = 54, d1 = 100 + ((100 * 20091) >> 16) = 130, so the row is
-  // (130 + 4) >> 3, (54 + 4) >> 3, (-54 + 4) >> 3, (-130 + 4) >> 3 = 16, 7, -7, -16.
+  // rows of column 1 (a1 = b1 = 100, c1 = d1 = 0). Row pass: c1 = (100 * 35468) >> 16 = 54, d1 =
+  // 100 + ((100 * 20091) >> 16) = 130, so the row is (130 + 4) >> 3, (54 + 4) >> 3, (-54 + 4) >> 3,
+  // (-130 + 4) >> 3 = 16, 7, -7, -16.
   int16_t coeffs[16] = {0, 100};
   uint8_t block[16];
   std::memset(block, 50, sizeof block);
@@ -683,8 +700,8 @@ TEST(DspScalar, WhtWorkedExamples) {
 
 // Filters one segment p3 p2 p1 p0 | q0 q1 q2 q3 held in consecutive bytes: with count 1, a
 // horizontal edge of stride 1 and a vertical edge both step across the edge by one byte.
-std::array<uint8_t, 8> filter_segment(const Dsp& d, FilterKind kind, std::array<uint8_t, 8> seg,
-                                      const FilterLimits& limits) {
+std::array<uint8_t, 8> filter_segment(const Dsp& d, const FilterKind& kind,
+                                      std::array<uint8_t, 8> seg, const FilterLimits& limits) {
   run_filter(d, kind, seg.data() + 4, 1, limits, 1);
   return seg;
 }
@@ -694,37 +711,37 @@ TEST(DspScalar, LoopFilterWorkedExamples) {
   const std::array<uint8_t, 8> step = {100, 100, 100, 100, 110, 110, 110, 110};
   // Simple filter: a = c(c(p1 - q1) + 3 (q0 - p0)) = 20, q0 -= c(a + 4) >> 3 = 3 and
   // p0 += c(a + 3) >> 3 = 2. The edge test 2 |p0 - q0| + |p1 - q1| / 2 = 25 <= limit is inclusive.
-  for (FilterKind k : {FilterKind::kSimpleH, FilterKind::kSimpleV}) {
+  for (const FilterKind& k : {kSimpleH, kSimpleV}) {
     EXPECT_EQ(filter_segment(d, k, step, {25, 0, 0}),
               (std::array<uint8_t, 8>{100, 100, 100, 102, 107, 110, 110, 110}));
     EXPECT_EQ(filter_segment(d, k, step, {24, 0, 0}), step);
   }
   // MB filter, no high edge variance: w = 20, then a = (27 w + 63) >> 7 = 4, (18 w + 63) >> 7 = 3
   // and (9 w + 63) >> 7 = 1 applied to the pairs p0/q0, p1/q1, p2/q2.
-  for (FilterKind k : {FilterKind::kMbH, FilterKind::kMbV}) {
+  for (const FilterKind& k : {kMbH, kMbV}) {
     EXPECT_EQ(filter_segment(d, k, step, {25, 1, 0}),
               (std::array<uint8_t, 8>{100, 101, 103, 104, 106, 107, 109, 110}));
     EXPECT_EQ(filter_segment(d, k, step, {24, 1, 0}), step);
   }
   // Subblock filter, no hev: a = c(3 (q0 - p0)) = 30 moves q0/p0 by c(a + 4) >> 3 = 4 (and
   // c(a + 3) >> 3 = 4), then q1/p1 by (4 + 1) >> 1 = 2.
-  for (FilterKind k : {FilterKind::kInnerH, FilterKind::kInnerV}) {
+  for (const FilterKind& k : {kInnerH, kInnerV}) {
     EXPECT_EQ(filter_segment(d, k, step, {25, 1, 0}),
               (std::array<uint8_t, 8>{100, 100, 102, 104, 106, 108, 110, 110}));
   }
   // An interior difference above the limit disables the normal filters.
   std::array<uint8_t, 8> bumpy = step;
   bumpy[0] = 103;  // |p3 - p2| = 3
-  EXPECT_EQ(filter_segment(d, FilterKind::kMbH, bumpy, {25, 2, 0}), bumpy);
-  EXPECT_NE(filter_segment(d, FilterKind::kMbH, bumpy, {25, 3, 0}), bumpy);
+  EXPECT_EQ(filter_segment(d, kMbH, bumpy, {25, 2, 0}), bumpy);
+  EXPECT_NE(filter_segment(d, kMbH, bumpy, {25, 3, 0}), bumpy);
   // High edge variance (|p1 - p0| = 4 > 3) makes both normal filters use the simple adjustment,
   // with outer taps: p1 - q1 = 96 - 110 = -14, a = c(-14 + 30) = 16, q0 -= 20 >> 3 = 2,
   // p0 += 19 >> 3 = 2.
   std::array<uint8_t, 8> hev_seg = step;
   hev_seg[2] = 96;
   const std::array<uint8_t, 8> hev_result = {100, 100, 96, 102, 108, 110, 110, 110};
-  EXPECT_EQ(filter_segment(d, FilterKind::kMbV, hev_seg, {40, 10, 3}), hev_result);
-  EXPECT_EQ(filter_segment(d, FilterKind::kInnerV, hev_seg, {40, 10, 3}), hev_result);
+  EXPECT_EQ(filter_segment(d, kMbV, hev_seg, {40, 10, 3}), hev_result);
+  EXPECT_EQ(filter_segment(d, kInnerV, hev_seg, {40, 10, 3}), hev_result);
 }
 
 TEST(DspScalar, SixtapWorkedExamples) {

@@ -46,14 +46,21 @@ const Dsp& scalar_dsp() {
 #if defined(__x86_64__) || defined(__i386__)
 namespace {
 
-// Each level starts from the scalar table and adds its own kernels, so an entry without a SIMD
-// version keeps the scalar one.
+// Each level starts from the level below and adds its own kernels, so an entry without a SIMD
+// version keeps the best lower one (at the bottom, the scalar one).
 Dsp make_sse2_table() {
   Dsp d = detail::make_scalar_table();
   detail::install_subpel_sse2(d);
   detail::install_idct_sse2(d);
   detail::install_loop_filter_sse2(d);
   d.name = "sse2";
+  return d;
+}
+
+Dsp make_ssse3_table() {
+  Dsp d = make_sse2_table();
+  detail::install_subpel_ssse3(d);
+  d.name = "ssse3";
   return d;
 }
 
@@ -68,6 +75,10 @@ const Dsp* dsp_for(Isa isa) {
 #if defined(__x86_64__) || defined(__i386__)
     case Isa::kSse2: {
       static const Dsp table = make_sse2_table();
+      return &table;
+    }
+    case Isa::kSsse3: {
+      static const Dsp table = make_ssse3_table();
       return &table;
     }
 #endif

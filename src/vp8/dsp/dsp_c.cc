@@ -114,8 +114,8 @@ void pred4_ld(uint8_t* dst, int stride, const uint8_t* above, const uint8_t*) {
   for (int r = 0; r < 4; ++r) {
     for (int c = 0; c < 4; ++c) {
       const int d = r + c;
-      const uint8_t v = d < 6 ? avg3(above[d], above[d + 1], above[d + 2])
-                              : avg3(above[6], above[7], above[7]);
+      const uint8_t v =
+          d < 6 ? avg3(above[d], above[d + 1], above[d + 2]) : avg3(above[6], above[7], above[7]);
       put(dst, stride, r, c, v);
     }
   }

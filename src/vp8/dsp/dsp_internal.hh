@@ -89,6 +89,7 @@ Dsp make_scalar_table();
 void install_subpel_sse2(Dsp& dsp);       // x86/subpel_sse2.cc
 void install_idct_sse2(Dsp& dsp);         // x86/idct_sse2.cc
 void install_loop_filter_sse2(Dsp& dsp);  // x86/loop_filter_sse2.cc
+void install_subpel_ssse3(Dsp& dsp);      // x86/subpel_ssse3.cc
 #endif
 
 }  // namespace xc::vp8::dsp::detail

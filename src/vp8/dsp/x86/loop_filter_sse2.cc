@@ -1,9 +1,8 @@
 // SSE2 loop filters (RFC 6386 §15.2-15.3): 16 or 8 segments at a time, bit-exact with dsp_c.cc.
 #include <emmintrin.h>
 
-#include <cstring>
-
 #include "vp8/dsp/dsp_internal.hh"
+#include "vp8/dsp/x86/pixels_sse2.hh"
 
 namespace xc::vp8::dsp {
 namespace {
@@ -24,7 +23,9 @@ struct Limits {
         hev(_mm_set1_epi8(static_cast<char>(hev_threshold))) {}
 };
 
-__m128i abs_diff(__m128i a, __m128i b) { return _mm_or_si128(_mm_subs_epu8(a, b), _mm_subs_epu8(b, a)); }
+__m128i abs_diff(__m128i a, __m128i b) {
+  return _mm_or_si128(_mm_subs_epu8(a, b), _mm_subs_epu8(b, a));
+}
 
 // All-ones lanes where a <= b (unsigned).
 __m128i less_equal(__m128i a, __m128i b) {
@@ -34,7 +35,8 @@ __m128i less_equal(__m128i a, __m128i b) {
 // 2 |p0 - q0| + |p1 - q1| / 2, saturated at 255.
 __m128i edge_difference(const Pixels& x) {
   const __m128i d0 = abs_diff(x.v[3], x.v[4]);
-  const __m128i d1 = _mm_and_si128(_mm_srli_epi16(abs_diff(x.v[2], x.v[5]), 1), _mm_set1_epi8(0x7f));
+  const __m128i d1 =
+      _mm_and_si128(_mm_srli_epi16(abs_diff(x.v[2], x.v[5]), 1), _mm_set1_epi8(0x7f));
   return _mm_adds_epu8(_mm_adds_epu8(d0, d0), d1);
 }
 
@@ -141,55 +143,17 @@ void mb_filter(Pixels& x, const Limits& l) {
 // --- Moving pixels in and out. kLanes is 16 or 8 segments; a filter reading kReach pixels on each
 // side of the edge (4 for the normal filters, 2 for the simple one) loads and stores only those.
 
-template <int kLanes>
-__m128i load_lanes(const uint8_t* p) {
-  if constexpr (kLanes == 16) {
-    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  } else {
-    return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
-  }
-}
-
-template <int kLanes>
-void store_lanes(uint8_t* p, __m128i v) {
-  if constexpr (kLanes == 16) {
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(p), v);
-  } else {
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(p), v);
-  }
-}
-
 // Horizontal edge: position k across the edge is row k - 4 relative to q0.
 template <int kLanes, int kReach, void (*kFilter)(Pixels&, const Limits&)>
 void filter_hedge(uint8_t* q0, int stride, const Limits& l) {
   Pixels x{};
-  for (int k = 4 - kReach; k < 4 + kReach; ++k) x.v[k] = load_lanes<kLanes>(q0 + (k - 4) * stride);
+  for (int k = 4 - kReach; k < 4 + kReach; ++k) x.v[k] = load_pixels<kLanes>(q0 + (k - 4) * stride);
   kFilter(x, l);
-  // Only the positions a filter can change: p2..q2 for the normal filters, p0 and q0 for the simple.
+  // Only the positions a filter can change: p2..q2 for the normal filters, p0 and q0 for the
+  // simple.
   const int changed = kReach == 4 ? 3 : 1;
-  for (int k = 4 - changed; k < 4 + changed; ++k) store_lanes<kLanes>(q0 + (k - 4) * stride, x.v[k]);
-}
-
-// Loads 2 * kReach bytes (8 or 4) centred on the edge of a row into the low bytes of a register.
-template <int kReach>
-__m128i load_row(const uint8_t* q0) {
-  if constexpr (kReach == 4) {
-    return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q0 - 4));
-  } else {
-    int32_t v;
-    std::memcpy(&v, q0 - 2, 4);
-    return _mm_cvtsi32_si128(v);
-  }
-}
-
-template <int kReach>
-void store_row(uint8_t* q0, __m128i row) {
-  if constexpr (kReach == 4) {
-    _mm_storel_epi64(reinterpret_cast<__m128i*>(q0 - 4), row);
-  } else {
-    const int32_t v = _mm_cvtsi128_si32(row);
-    std::memcpy(q0 - 2, &v, 4);
-  }
+  for (int k = 4 - changed; k < 4 + changed; ++k)
+    store_pixels<kLanes>(q0 + (k - 4) * stride, x.v[k]);
 }
 
 // Transposes 16 rows of 8 bytes (low halves of `rows`) into 8 columns of 16 bytes.
@@ -247,14 +211,15 @@ void transpose_8x16(const __m128i cols[8], __m128i rows[16]) {
 template <int kLanes, int kReach, void (*kFilter)(Pixels&, const Limits&)>
 void filter_vedge(uint8_t* q0, int stride, const Limits& l) {
   __m128i rows[16], cols[8];
-  for (int r = 0; r < 16; ++r) rows[r] = r < kLanes ? load_row<kReach>(q0 + r * stride) : _mm_setzero_si128();
+  for (int r = 0; r < 16; ++r)
+    rows[r] = r < kLanes ? load_pixels<2 * kReach>(q0 + r * stride - kReach) : _mm_setzero_si128();
   transpose_16x8(rows, cols);
   Pixels x{};
   for (int k = 0; k < 2 * kReach; ++k) x.v[4 - kReach + k] = cols[k];
   kFilter(x, l);
   for (int k = 0; k < 2 * kReach; ++k) cols[k] = x.v[4 - kReach + k];
   transpose_8x16(cols, rows);
-  for (int r = 0; r < kLanes; ++r) store_row<kReach>(q0 + r * stride, rows[r]);
+  for (int r = 0; r < kLanes; ++r) store_pixels<2 * kReach>(q0 + r * stride - kReach, rows[r]);
 }
 
 // Runs the 16-lane version over each group of 16 segments, the 8-lane one over a remaining 8,

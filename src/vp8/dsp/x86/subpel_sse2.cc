@@ -2,24 +2,12 @@
 #include <emmintrin.h>
 
 #include <cstdlib>
-#include <cstring>
 
 #include "vp8/dsp/dsp_internal.hh"
+#include "vp8/dsp/x86/pixels_sse2.hh"
 
 namespace xc::vp8::dsp {
 namespace {
-
-// Loads 8 or 4 pixels (never more, so a kernel reads only what dsp.hh allows) into the low bytes.
-template <int kBytes>
-__m128i load_pixels(const uint8_t* p) {
-  if constexpr (kBytes == 8) {
-    return _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p));
-  } else {
-    int32_t v;
-    std::memcpy(&v, p, 4);
-    return _mm_cvtsi32_si128(v);
-  }
-}
 
 // The taps as 16-bit magnitudes. Six-tap taps 1 and 4 are never positive and the others never
 // negative (dsp_internal.hh), so each sum splits into a positive part of at most 160 * 255 = 40800
@@ -29,7 +17,8 @@ template <int kTaps>
 struct Taps {
   __m128i magnitude[kTaps];
   explicit Taps(const int* taps) {
-    for (int k = 0; k < kTaps; ++k) magnitude[k] = _mm_set1_epi16(static_cast<int16_t>(std::abs(taps[k])));
+    for (int k = 0; k < kTaps; ++k)
+      magnitude[k] = _mm_set1_epi16(static_cast<int16_t>(std::abs(taps[k])));
   }
   static constexpr bool negative(int k) { return kTaps == 6 && (k == 1 || k == 4); }
 };
@@ -66,14 +55,10 @@ struct SubpelPassSse2 {
       if constexpr (W == 16) {
         const __m128i lo = filter_lanes<kTaps, 8>(s, step, taps);
         const __m128i hi = filter_lanes<kTaps, 8>(s + 8, step, taps);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(d), _mm_packus_epi16(lo, hi));
-      } else if constexpr (W == 8) {
-        const __m128i v = filter_lanes<kTaps, 8>(s, step, taps);
-        _mm_storel_epi64(reinterpret_cast<__m128i*>(d), _mm_packus_epi16(v, v));
+        store_pixels<16>(d, _mm_packus_epi16(lo, hi));
       } else {
-        const __m128i v = filter_lanes<kTaps, 4>(s, step, taps);
-        const int32_t packed = _mm_cvtsi128_si32(_mm_packus_epi16(v, v));
-        std::memcpy(d, &packed, 4);
+        const __m128i v = filter_lanes<kTaps, W>(s, step, taps);
+        store_pixels<W>(d, _mm_packus_epi16(v, v));
       }
     }
   }
