@@ -156,20 +156,25 @@ void filter_hedge(uint8_t* q0, int stride, const Limits& l) {
     store_pixels<kLanes>(q0 + (k - 4) * stride, x.v[k]);
 }
 
-// Transposes 16 rows of 8 bytes (low halves of `rows`) into 8 columns of 16 bytes.
-void transpose_16x8(const __m128i rows[16], __m128i cols[8]) {
-  __m128i a[8], lo[4], hi[4];
-  for (int k = 0; k < 8; ++k) a[k] = _mm_unpacklo_epi8(rows[2 * k], rows[2 * k + 1]);
-  for (int m = 0; m < 4; ++m) {
+// Transposes kLanes rows (16 or 8) of kCols bytes (8 or 4, in the low bytes of `rows`) into kCols
+// columns of kLanes bytes. Lanes beyond kLanes hold whatever is convenient.
+template <int kLanes, int kCols>
+void rows_to_columns(const __m128i rows[kLanes], __m128i cols[kCols]) {
+  __m128i a[kLanes / 2], lo[kLanes / 4], hi[kLanes / 4];
+  for (int k = 0; k < kLanes / 2; ++k) a[k] = _mm_unpacklo_epi8(rows[2 * k], rows[2 * k + 1]);
+  for (int m = 0; m < kLanes / 4; ++m) {
     lo[m] = _mm_unpacklo_epi16(a[2 * m], a[2 * m + 1]);  // rows 4m..4m+3 of columns 0..3
-    hi[m] = _mm_unpackhi_epi16(a[2 * m], a[2 * m + 1]);  // of columns 4..7
+    if (kCols == 8) hi[m] = _mm_unpackhi_epi16(a[2 * m], a[2 * m + 1]);  // of columns 4..7
   }
-  for (int half = 0; half < 2; ++half) {
+  for (int half = 0; half < kCols / 4; ++half) {
     const __m128i* b = half == 0 ? lo : hi;
-    const __m128i top_even = _mm_unpacklo_epi32(b[0], b[1]);  // rows 0..7, two columns
+    const __m128i top_even = _mm_unpacklo_epi32(b[0], b[1]);  // rows 0..7 of two columns
     const __m128i top_odd = _mm_unpackhi_epi32(b[0], b[1]);
-    const __m128i bottom_even = _mm_unpacklo_epi32(b[2], b[3]);  // rows 8..15
-    const __m128i bottom_odd = _mm_unpackhi_epi32(b[2], b[3]);
+    __m128i bottom_even = top_even, bottom_odd = top_odd;
+    if constexpr (kLanes == 16) {
+      bottom_even = _mm_unpacklo_epi32(b[2], b[3]);  // rows 8..15
+      bottom_odd = _mm_unpackhi_epi32(b[2], b[3]);
+    }
     cols[4 * half + 0] = _mm_unpacklo_epi64(top_even, bottom_even);
     cols[4 * half + 1] = _mm_unpackhi_epi64(top_even, bottom_even);
     cols[4 * half + 2] = _mm_unpacklo_epi64(top_odd, bottom_odd);
@@ -177,32 +182,36 @@ void transpose_16x8(const __m128i rows[16], __m128i cols[8]) {
   }
 }
 
-// The inverse: 8 columns of 16 bytes into 16 rows of 8 bytes (in the low halves of `rows`).
-void transpose_8x16(const __m128i cols[8], __m128i rows[16]) {
-  __m128i pairs_top[4], pairs_bottom[4];  // 16-bit lanes: one row of two adjacent columns
-  for (int k = 0; k < 4; ++k) {
-    pairs_top[k] = _mm_unpacklo_epi8(cols[2 * k], cols[2 * k + 1]);
-    pairs_bottom[k] = _mm_unpackhi_epi8(cols[2 * k], cols[2 * k + 1]);
+// The inverse: kCols columns into kLanes rows of kCols bytes (in the low bytes of `rows`).
+template <int kLanes, int kCols>
+void columns_to_rows(const __m128i cols[kCols], __m128i rows[kLanes]) {
+  __m128i pairs[2][kCols / 2];  // 16-bit lanes: one row (of 8) of two adjacent columns
+  for (int k = 0; k < kCols / 2; ++k) {
+    pairs[0][k] = _mm_unpacklo_epi8(cols[2 * k], cols[2 * k + 1]);
+    if (kLanes == 16) pairs[1][k] = _mm_unpackhi_epi8(cols[2 * k], cols[2 * k + 1]);
   }
-  for (int half = 0; half < 2; ++half) {
-    const __m128i* d = half == 0 ? pairs_top : pairs_bottom;
-    const __m128i left_lo = _mm_unpacklo_epi16(d[0], d[1]);   // rows 0..3, columns 0..3
-    const __m128i left_hi = _mm_unpackhi_epi16(d[0], d[1]);   // rows 4..7
-    const __m128i right_lo = _mm_unpacklo_epi16(d[2], d[3]);  // rows 0..3, columns 4..7
-    const __m128i right_hi = _mm_unpackhi_epi16(d[2], d[3]);
-    const __m128i r01 = _mm_unpacklo_epi32(left_lo, right_lo);
-    const __m128i r23 = _mm_unpackhi_epi32(left_lo, right_lo);
-    const __m128i r45 = _mm_unpacklo_epi32(left_hi, right_hi);
-    const __m128i r67 = _mm_unpackhi_epi32(left_hi, right_hi);
+  for (int half = 0; half < kLanes / 8; ++half) {
+    const __m128i* d = pairs[half];
+    const __m128i left_lo = _mm_unpacklo_epi16(d[0], d[1]);  // rows 0..3, columns 0..3
+    const __m128i left_hi = _mm_unpackhi_epi16(d[0], d[1]);  // rows 4..7
     __m128i* out = rows + 8 * half;
-    out[0] = r01;
-    out[1] = _mm_unpackhi_epi64(r01, r01);
-    out[2] = r23;
-    out[3] = _mm_unpackhi_epi64(r23, r23);
-    out[4] = r45;
-    out[5] = _mm_unpackhi_epi64(r45, r45);
-    out[6] = r67;
-    out[7] = _mm_unpackhi_epi64(r67, r67);
+    if constexpr (kCols == 8) {
+      const __m128i right_lo = _mm_unpacklo_epi16(d[2], d[3]);  // rows 0..3, columns 4..7
+      const __m128i right_hi = _mm_unpackhi_epi16(d[2], d[3]);
+      const __m128i quads[4] = {
+          _mm_unpacklo_epi32(left_lo, right_lo), _mm_unpackhi_epi32(left_lo, right_lo),
+          _mm_unpacklo_epi32(left_hi, right_hi), _mm_unpackhi_epi32(left_hi, right_hi)};
+      for (int q = 0; q < 4; ++q) {
+        out[2 * q] = quads[q];
+        out[2 * q + 1] = _mm_unpackhi_epi64(quads[q], quads[q]);
+      }
+    } else {
+      // Four bytes per row: each register holds four rows.
+      for (int r = 0; r < 4; ++r) {
+        out[r] = _mm_srli_si128(left_lo, 4 * r);
+        out[4 + r] = _mm_srli_si128(left_hi, 4 * r);
+      }
+    }
   }
 }
 
@@ -210,16 +219,16 @@ void transpose_8x16(const __m128i cols[8], __m128i rows[16]) {
 // a horizontal edge. With kReach 2 the row holds p1 p0 q0 q1 in columns 0..3, placed at v[2..5].
 template <int kLanes, int kReach, void (*kFilter)(Pixels&, const Limits&)>
 void filter_vedge(uint8_t* q0, int stride, const Limits& l) {
-  __m128i rows[16], cols[8];
-  for (int r = 0; r < 16; ++r)
-    rows[r] = r < kLanes ? load_pixels<2 * kReach>(q0 + r * stride - kReach) : _mm_setzero_si128();
-  transpose_16x8(rows, cols);
+  constexpr int kCols = 2 * kReach;
+  __m128i rows[kLanes], cols[kCols];
+  for (int r = 0; r < kLanes; ++r) rows[r] = load_pixels<kCols>(q0 + r * stride - kReach);
+  rows_to_columns<kLanes, kCols>(rows, cols);
   Pixels x{};
-  for (int k = 0; k < 2 * kReach; ++k) x.v[4 - kReach + k] = cols[k];
+  for (int k = 0; k < kCols; ++k) x.v[4 - kReach + k] = cols[k];
   kFilter(x, l);
-  for (int k = 0; k < 2 * kReach; ++k) cols[k] = x.v[4 - kReach + k];
-  transpose_8x16(cols, rows);
-  for (int r = 0; r < kLanes; ++r) store_pixels<2 * kReach>(q0 + r * stride - kReach, rows[r]);
+  for (int k = 0; k < kCols; ++k) cols[k] = x.v[4 - kReach + k];
+  columns_to_rows<kLanes, kCols>(cols, rows);
+  for (int r = 0; r < kLanes; ++r) store_pixels<kCols>(q0 + r * stride - kReach, rows[r]);
 }
 
 // Runs the 16-lane version over each group of 16 segments, the 8-lane one over a remaining 8,
