@@ -206,10 +206,14 @@ void columns_to_rows(const __m128i cols[kCols], __m128i rows[kLanes]) {
         out[2 * q + 1] = _mm_unpackhi_epi64(quads[q], quads[q]);
       }
     } else {
-      // Four bytes per row: each register holds four rows.
-      for (int r = 0; r < 4; ++r) {
-        out[r] = _mm_srli_si128(left_lo, 4 * r);
-        out[4 + r] = _mm_srli_si128(left_hi, 4 * r);
+      // Four bytes per row: each register holds four rows. (Byte shifts take immediates, so
+      // unrolled: a loop counter is not one in unoptimised builds.)
+      const __m128i fours[2] = {left_lo, left_hi};
+      for (int f = 0; f < 2; ++f) {
+        out[4 * f + 0] = fours[f];
+        out[4 * f + 1] = _mm_srli_si128(fours[f], 4);
+        out[4 * f + 2] = _mm_srli_si128(fours[f], 8);
+        out[4 * f + 3] = _mm_srli_si128(fours[f], 12);
       }
     }
   }
