@@ -22,7 +22,6 @@
 #include <vector>
 
 #include "libvpx_helpers.hh"
-#include "vp8/bool_decoder.hh"
 #include "vp8/decoder.hh"
 #include "vp8/frame_header.hh"
 #include "vp8/modes.hh"
@@ -140,33 +139,6 @@ struct StreamStats {
   }
 };
 
-// Parses the macroblock modes of `frame` once more (the decoder keeps them private): the same steps
-// the decoder takes up to parse_modes, from the state before the frame.
-std::vector<MacroblockInfo> frame_modes(const DecoderState& before,
-                                        std::span<const uint8_t> frame) {
-  const FrameTag tag = parse_frame_tag(frame);
-  BoolDecoder bd(frame.subspan(tag.size()));
-  const FrameHeader h = parse_frame_header(bd, tag.key_frame);
-  ModeContext ctx;
-  ctx.key_frame = tag.key_frame;
-  ctx.mb_cols = tag.key_frame ? (tag.width + 15) / 16 : before.mb_cols();
-  ctx.mb_rows = tag.key_frame ? (tag.height + 15) / 16 : before.mb_rows();
-  ctx.sign_bias[GOLDEN_FRAME] = !tag.key_frame && h.sign_bias_golden;
-  ctx.sign_bias[ALTREF_FRAME] = !tag.key_frame && h.sign_bias_alternate;
-  ctx.previous_segment_map =
-      !tag.key_frame && before.segmentation.map ? before.segmentation.map.get() : nullptr;
-  ProbabilityTables p = tag.key_frame ? ProbabilityTables::defaults() : before.probs;
-  if (h.intra_16x16_prob) p.y_mode_probs = *h.intra_16x16_prob;
-  if (h.intra_chroma_prob) p.uv_mode_probs = *h.intra_chroma_prob;
-  for (int i = 0; i < 2; ++i) {
-    for (int j = 0; j < kNumMvProbs; ++j) {
-      const int v = h.mv_prob_updates[i][j];  // §17.2: a 7-bit update x stands for x << 1, 0 for 1
-      if (v >= 0) p.mv_probs[i][j] = uint8_t(v ? v << 1 : 1);
-    }
-  }
-  return parse_modes(bd, h, ctx, p.y_mode_probs, p.uv_mode_probs, p.mv_probs);
-}
-
 void count_frame(const DecoderState& before, std::span<const uint8_t> data, const DecodedFrame& d,
                  StreamStats& s) {
   const FrameHeader& h = d.header;
@@ -218,7 +190,7 @@ void count_frame(const DecoderState& before, std::span<const uint8_t> data, cons
   see(kScaledFrame, key && (d.tag.horiz_scale != 0 || d.tag.vert_scale != 0));
 
   if (key) return;
-  for (const MacroblockInfo& mb : frame_modes(before, data)) {
+  for (const MacroblockInfo& mb : parse_frame(before, data).mbs) {
     ++s.inter_modes[mb.y_mode];
     see(kNearestMv, mb.y_mode == NEARESTMV);
     see(kNearMv, mb.y_mode == NEARMV);

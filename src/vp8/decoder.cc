@@ -196,6 +196,18 @@ void read_tokens(PreparedFrame& f, MacroblockCoeffs& scratch, Visit&& visit) {
   }
 }
 
+// After every macroblock is reconstructed in `frame`: loop filter, borders, then the segment map and
+// references of `s`. `no_coeffs[i]` tells whether macroblock i has no coefficients.
+RasterRef finish_picture(const dsp::Dsp& dsp, const std::shared_ptr<Raster>& frame, const FrameTag& tag,
+                         const FrameHeader& h, const std::vector<MacroblockInfo>& mbs,
+                         const std::vector<uint8_t>& no_coeffs, DecoderState& s) {
+  loop_filter_frame(dsp, *frame, h, tag.key_frame, s.segmentation, s.lf_deltas, mbs, no_coeffs);
+  frame->extend_borders();
+  update_segment_map(h, tag.key_frame, mbs, s);
+  update_references(h, tag.key_frame, frame, s.refs);
+  return frame;
+}
+
 // Reconstructs macroblocks as they arrive, then filters and updates the references.
 class Reconstructor {
  public:
@@ -217,13 +229,7 @@ class Reconstructor {
     return scratch;
   }
 
-  RasterRef finish() {
-    loop_filter_frame(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_);
-    frame_->extend_borders();
-    update_segment_map(h_, tag_.key_frame, mbs_, s_);
-    update_references(h_, tag_.key_frame, frame_, s_.refs);
-    return frame_;
-  }
+  RasterRef finish() { return finish_picture(dsp_, frame_, tag_, h_, mbs_, no_coeffs_, s_); }
 
  private:
   const FrameTag& tag_;
@@ -281,20 +287,41 @@ ParsedFrame parse_frame(const DecoderState& in, std::span<const uint8_t> data) {
   return out;
 }
 
-DecodedFrame reconstruct_frame(const DecoderState& in, const ParsedFrame& p, const dsp::Dsp& dsp) {
-  if (!p.tag.key_frame && !in.has_key_frame()) throw InvalidBitstream("inter frame before the first key frame");
+DecoderState frame_begin_state(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
+  DecoderState s = state;
+  begin_state(tag, header, s);
+  return s;
+}
+
+DecodedFrame finish_frame(const DecoderState& begun, const ParsedFrame& p, const std::shared_ptr<Raster>& frame,
+                          const dsp::Dsp& dsp) {
   DecodedFrame out;
   out.tag = p.tag;
   out.header = p.header;
-  out.state = in;
-  begin_state(p.tag, p.header, out.state);
-  const ProbabilityTables working = updated_probabilities(p.header, out.state.probs);
-  Reconstructor rec(out.tag, out.header, out.state, p.mbs, dsp);
-  for (size_t i = 0; i < p.mbs.size(); ++i) rec(i, p.mbs[i].mb_skip_coeff ? nullptr : &p.coeffs[i]);
-  out.picture = rec.finish();
+  out.state = begun;
+  std::vector<uint8_t> no_coeffs(p.mbs.size(), 1);
+  for (size_t i = 0; i < p.mbs.size(); ++i) {
+    if (!p.mbs[i].mb_skip_coeff) no_coeffs[i] = p.coeffs[i].all_eob;
+  }
+  out.picture = finish_picture(dsp, frame, out.tag, out.header, p.mbs, no_coeffs, out.state);
   out.shown = out.tag.show_frame;
-  finish_probabilities(out.header, working, out.state);
+  finish_probabilities(out.header, updated_probabilities(p.header, begun.probs), out.state);
   return out;
+}
+
+DecodedFrame reconstruct_frame(const DecoderState& in, const ParsedFrame& p, const dsp::Dsp& dsp) {
+  if (!p.tag.key_frame && !in.has_key_frame()) throw InvalidBitstream("inter frame before the first key frame");
+  const DecoderState begun = frame_begin_state(in, p.tag, p.header);
+  const auto dq = frame_dequant_factors(p.header, begun.segmentation);
+  auto frame = std::make_shared<Raster>(begun.width, begun.height);
+  const int mb_cols = begun.mb_cols();
+  for (size_t i = 0; i < p.mbs.size(); ++i) {
+    const MacroblockInfo& mb = p.mbs[i];
+    reconstruct_macroblock(dsp, *frame, begun.refs, mb, mb.mb_skip_coeff ? nullptr : &p.coeffs[i],
+                           dq[p.header.segmentation_enabled ? mb.segment_id : 0], int(i % mb_cols), int(i / mb_cols),
+                           p.tag.version);
+  }
+  return finish_frame(begun, p, frame, dsp);
 }
 
 }  // namespace xc::vp8

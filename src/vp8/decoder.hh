@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <vector>
 
@@ -39,6 +40,17 @@ ParsedFrame parse_frame(const DecoderState& state, std::span<const uint8_t> fram
 // Reconstructs a parsed frame: the same result as decode_frame on the bytes it was parsed from.
 DecodedFrame reconstruct_frame(const DecoderState& state, const ParsedFrame& frame,
                                const dsp::Dsp& dsp = dsp::best_dsp());
+
+// The state a frame's macroblocks are reconstructed against: `state` with the key-frame resets and
+// the header's persistent updates (segmentation data, loop-filter deltas) applied; probabilities and
+// references are still those from before the frame.
+DecoderState frame_begin_state(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
+
+// Completes a frame whose macroblocks have all been reconstructed into `frame` (by
+// reconstruct_macroblock or the encoder) against `begun` (from frame_begin_state): loop filter,
+// borders, segment map, references and probabilities, as reconstruct_frame does.
+DecodedFrame finish_frame(const DecoderState& begun, const ParsedFrame& frame, const std::shared_ptr<Raster>& picture,
+                          const dsp::Dsp& dsp = dsp::best_dsp());
 
 // The probabilities a frame is coded with (the state's, reset on key frames, with the header's
 // updates), and the state's persistent tables after it.
