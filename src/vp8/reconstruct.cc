@@ -16,30 +16,13 @@ void dequantize(const std::array<int16_t, 16>& q, int16_t dc_factor, int16_t ac_
   for (int i = 1; i < 16; ++i) out[i] = int16_t(q[i] * ac_factor);
 }
 
-// Adds the residual of block `b` whose dequantized coefficients are in `dq` to the 4x4 area at dst.
+// Adds the residual of a block whose dequantized coefficients are in `dq` to the 4x4 area at dst.
 // Blocks with nothing coded past the DC use the DC-only transform (identical results, less work).
 void add_residual(const dsp::Dsp& dsp, const int16_t dq[16], int token_end, uint8_t* dst, int stride) {
   if (token_end > 1) {
     dsp.idct_add(dq, dst, stride);
   } else if (dq[0] != 0) {
     dsp.idct_dc_add(dq[0], dst, stride);
-  }
-}
-
-// Luma blocks of a macroblock: dequantized coefficients, with the DC from Y2 when present.
-void luma_coefficients(const dsp::Dsp& dsp, const MacroblockInfo& mb, const MacroblockCoeffs& c,
-                       const DequantFactors& f, int16_t out[16][16]) {
-  if (mb.has_y2()) {
-    int16_t y2[16];
-    dequantize(c.coeffs[kY2Block], f.y2[0], f.y2[1], y2);
-    int16_t dc[16 * 16];
-    dsp.iwht(y2, dc);
-    for (int b = 0; b < 16; ++b) {
-      dequantize(c.coeffs[b], f.y1[0], f.y1[1], out[b]);
-      out[b][0] = dc[16 * b];
-    }
-  } else {
-    for (int b = 0; b < 16; ++b) dequantize(c.coeffs[b], f.y1[0], f.y1[1], out[b]);
   }
 }
 
@@ -56,46 +39,76 @@ const Raster& reference_for(const References& refs, RefFrame r) {
 
 }  // namespace
 
-void reconstruct_macroblock(const dsp::Dsp& dsp, Raster& frame, const References& refs, const MacroblockInfo& mb,
-                            const MacroblockCoeffs* coeffs, const DequantFactors& dq, int mb_col, int mb_row,
-                            int version) {
-  Plane& y = frame.y();
-  const int x0 = mb_col * 16, y0 = mb_row * 16;
-  const bool residual = coeffs && !coeffs->all_eob;
-  int16_t luma[16][16];
-  if (residual) luma_coefficients(dsp, mb, *coeffs, dq, luma);
-  // With Y2, a luma block has a DC from the transform even when its own tokens were all EOB.
-  auto luma_end = [&](int b) { return mb.has_y2() && luma[b][0] != 0 ? std::max<int>(coeffs->token_end[b], 1) : coeffs->token_end[b]; };
-
+void predict_macroblock(const dsp::Dsp& dsp, Raster& frame, const References& refs, const MacroblockInfo& mb,
+                        int mb_col, int mb_row, int version) {
   if (mb.ref_frame == INTRA_FRAME) {
     predict_intra_chroma(dsp, frame.u(), frame.v(), mb_col, mb_row, frame.mb_cols(), mb.uv_mode);
-    if (mb.y_mode == B_PRED) {
-      const IntraEdges edges = intra_edges(y, mb_col, mb_row, frame.mb_cols(), false);
-      for (int b = 0; b < 16; ++b) {
-        predict_intra_subblock(dsp, y, edges, mb_col, mb_row, b, mb.b_modes[b]);
-        if (residual) add_residual(dsp, luma[b], luma_end(b), y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4), y.stride());
-      }
-    } else {
-      predict_intra_luma(dsp, y, mb_col, mb_row, frame.mb_cols(), mb.y_mode);
-    }
+    if (mb.y_mode != B_PRED) predict_intra_luma(dsp, frame.y(), mb_col, mb_row, frame.mb_cols(), mb.y_mode);
   } else {
     predict_inter(dsp, frame, reference_for(refs, mb.ref_frame), mb, mb_col, mb_row, version);
   }
-  if (!residual) return;
+}
 
-  if (mb.y_mode != B_PRED) {
+void add_block_residual(const dsp::Dsp& dsp, const std::array<int16_t, 16>& levels,
+                        const std::array<int16_t, 2>& factors, int token_end, uint8_t* dst, int stride) {
+  int16_t c[16];
+  dequantize(levels, factors[0], factors[1], c);
+  add_residual(dsp, c, token_end, dst, stride);
+}
+
+void add_luma_residual(const dsp::Dsp& dsp, Plane& y, const MacroblockInfo& mb, const MacroblockCoeffs& coeffs,
+                       const DequantFactors& f, int mb_col, int mb_row) {
+  const int x0 = mb_col * 16, y0 = mb_row * 16;
+  if (!mb.has_y2()) {
     for (int b = 0; b < 16; ++b) {
-      add_residual(dsp, luma[b], luma_end(b), y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4), y.stride());
+      add_block_residual(dsp, coeffs.coeffs[b], f.y1, coeffs.token_end[b], y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4),
+                         y.stride());
     }
+    return;
   }
+  int16_t y2[16];
+  dequantize(coeffs.coeffs[kY2Block], f.y2[0], f.y2[1], y2);
+  int16_t dc[16 * 16];
+  dsp.iwht(y2, dc);
+  for (int b = 0; b < 16; ++b) {
+    int16_t c[16];
+    dequantize(coeffs.coeffs[b], f.y1[0], f.y1[1], c);
+    c[0] = dc[16 * b];
+    // A luma block has a DC from the WHT even when its own tokens were all EOB.
+    const int end = c[0] != 0 ? std::max<int>(coeffs.token_end[b], 1) : coeffs.token_end[b];
+    add_residual(dsp, c, end, y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4), y.stride());
+  }
+}
+
+void add_chroma_residual(const dsp::Dsp& dsp, Raster& frame, const MacroblockCoeffs& coeffs, const DequantFactors& f,
+                         int mb_col, int mb_row) {
   for (int b = 16; b < 24; ++b) {
     Plane& p = b < 20 ? frame.u() : frame.v();
     const int i = (b - 16) & 3;
-    int16_t c[16];
-    dequantize(coeffs->coeffs[b], dq.uv[0], dq.uv[1], c);
-    add_residual(dsp, c, coeffs->token_end[b], p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4),
-                 p.stride());
+    add_block_residual(dsp, coeffs.coeffs[b], f.uv, coeffs.token_end[b],
+                       p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4), p.stride());
   }
+}
+
+void reconstruct_macroblock(const dsp::Dsp& dsp, Raster& frame, const References& refs, const MacroblockInfo& mb,
+                            const MacroblockCoeffs* coeffs, const DequantFactors& dq, int mb_col, int mb_row,
+                            int version) {
+  const bool residual = coeffs && !coeffs->all_eob;
+  predict_macroblock(dsp, frame, refs, mb, mb_col, mb_row, version);
+  Plane& y = frame.y();
+  if (mb.y_mode == B_PRED) {
+    const IntraEdges edges = intra_edges(y, mb_col, mb_row, frame.mb_cols(), false);
+    for (int b = 0; b < 16; ++b) {
+      predict_intra_subblock(dsp, y, edges, mb_col, mb_row, b, mb.b_modes[b]);
+      if (residual) {
+        add_block_residual(dsp, coeffs->coeffs[b], dq.y1, coeffs->token_end[b],
+                           y.at(mb_col * 16 + (b & 3) * 4, mb_row * 16 + (b >> 2) * 4), y.stride());
+      }
+    }
+  }
+  if (!residual) return;
+  if (mb.y_mode != B_PRED) add_luma_residual(dsp, y, mb, *coeffs, dq, mb_col, mb_row);
+  add_chroma_residual(dsp, frame, *coeffs, dq, mb_col, mb_row);
 }
 
 }  // namespace xc::vp8
