@@ -1,0 +1,53 @@
+// Residual coding of macroblocks whose modes are already decided, and rebasing a frame onto another
+// decoder state: the prediction the decoder will make (§12, §18), forward transforms and
+// quantization of what it misses (§14 in reverse), and the decoder's own reconstruction.
+#pragma once
+
+#include <cstddef>  // util/image.hh uses size_t without including it
+
+#include "util/image.hh"
+#include "vp8/decoder.hh"
+#include "vp8/dsp/dsp.hh"
+#include "vp8/encoder/quantize.hh"
+#include "vp8/modes.hh"
+#include "vp8/quant.hh"
+#include "vp8/raster.hh"
+#include "vp8/state.hh"
+#include "vp8/tokens.hh"
+
+namespace xc::vp8::enc {
+
+// Codes the residual of macroblock (mb_col, mb_row) with the modes and vectors of `mb` against
+// `source` (the raw picture, its last column and row repeated to fill whole macroblocks). `frame` is
+// the frame under construction: macroblocks before this one in raster order must be reconstructed,
+// and on return this one is, exactly as reconstruct_macroblock rebuilds it from the returned
+// coefficients (B_PRED subblocks are coded one by one, each predicted from the reconstruction of
+// the ones before it). `refs` supplies inter references; `version` is the frame's (§9.1).
+// mb.mb_skip_coeff is ignored: the result says by all_eob whether anything was coded.
+MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, const References& refs,
+                                            const MacroblockInfo& mb, const util::Image& source,
+                                            const DequantFactors& dq, int mb_col, int mb_row, int version,
+                                            const QuantizerOptions& opts = {});
+
+// A rebased frame, with what decoding it from the state it was rebased onto gives (the same as
+// reconstruct_frame(state, frame), without reconstructing twice).
+struct RebasedFrame {
+  ParsedFrame frame;
+  DecodedFrame decoded;
+};
+
+// Keeps `frame`'s header, modes and motion vectors and recomputes every macroblock's coefficients
+// against `state` (its references, segmentation and loop-filter values) so that the result decodes
+// to a picture close to `source`. Skip flags are set for macroblocks without coefficients when the
+// frame has mb_no_coeff_skip (and stay clear otherwise). Segment ids that the frame does not code
+// (no map update) become those `state` implies, since they are what a decoder will use.
+// Throws util::StateMismatch for an inter frame on a state without a key frame, or a frame whose
+// macroblock count does not fit the state, and util::UsageError when `source` has another size.
+RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
+                                    const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {});
+
+// The rebased frame alone.
+ParsedFrame rebase_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
+                         const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {});
+
+}  // namespace xc::vp8::enc
