@@ -1,7 +1,14 @@
-// Parsing of per-macroblock modes and motion vectors (§10, §11, §16, §17, §19.3).
+// Reading and writing of per-macroblock modes and motion vectors (§10, §11, §16, §17, §19.3), sharing
+// one walk, the near-MV search and every context between the two directions.
 #include "vp8/modes.hh"
 
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <utility>
+
 #include "vp8/bool_decoder.hh"
+#include "vp8/bool_encoder.hh"
 #include "vp8/frame_header.hh"
 #include "vp8/tables.hh"
 
@@ -19,20 +26,6 @@ constexpr int kMvLongBits = 10;
 // The macroblock record used for neighbours outside the frame: intra, zero vector, DC modes.
 const MacroblockInfo kOutside{};
 
-// The subblock mode implied by a whole-macroblock intra mode, for key-frame contexts (§11.3).
-BMode implied_b_mode(MbMode m) {
-  switch (m) {
-    case V_PRED:
-      return B_VE_PRED;
-    case H_PRED:
-      return B_HE_PRED;
-    case TM_PRED:
-      return B_TM_PRED;
-    default:
-      return B_DC_PRED;
-  }
-}
-
 int read_mv_component(BoolDecoder& bd, const std::array<uint8_t, kNumMvProbs>& p) {
   int x = 0;
   if (bd.read(p[kMvpIsShort])) {
@@ -47,6 +40,21 @@ int read_mv_component(BoolDecoder& bd, const std::array<uint8_t, kNumMvProbs>& p
   return x;
 }
 
+// The inverse of read_mv_component for |v| < 1024. Values 0-7 use the short tree and 8-1023 the long
+// form; a long value below 16 leaves bit 3 implied, which is why short values cannot be coded long.
+void write_mv_component(BoolEncoder& enc, const std::array<uint8_t, kNumMvProbs>& p, int v) {
+  const int x = v < 0 ? -v : v;
+  enc.write(p[kMvpIsShort], x >= 8);
+  if (x >= 8) {
+    for (int i = 0; i < 3; ++i) enc.write(p[kMvpLong + i], (x >> i) & 1);
+    for (int i = kMvLongBits - 1; i > 3; --i) enc.write(p[kMvpLong + i], (x >> i) & 1);
+    if (x & 0xfff0) enc.write(p[kMvpLong + 3], (x >> 3) & 1);
+  } else {
+    enc.write_tree(kSmallMvTree, p.data() + kMvpShort, x);
+  }
+  if (x) enc.write(p[kMvpSign], v < 0);
+}
+
 MotionVector read_mv(BoolDecoder& bd, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& probs) {
   MotionVector mv;
   mv.row = int16_t(read_mv_component(bd, probs[0]) * 2);
@@ -54,10 +62,18 @@ MotionVector read_mv(BoolDecoder& bd, const std::array<std::array<uint8_t, kNumM
   return mv;
 }
 
-// Distances from the macroblock to the frame edges, in eighth pels (negative to the left/top).
-struct EdgeDistances {
-  int to_left, to_right, to_top, to_bottom;
-};
+// Writes mv - base, the difference a NEWMV or NEW4X4 vector is coded as (§17).
+void write_mv(BoolEncoder& enc, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& probs, MotionVector mv,
+              MotionVector base) {
+  const int rows = mv.row - base.row, cols = mv.col - base.col;
+  constexpr int kLimit = 2 * ((1 << kMvLongBits) - 1);
+  if ((rows | cols) & 1 || rows < -kLimit || rows > kLimit || cols < -kLimit || cols > kLimit) {
+    throw std::invalid_argument(fmt::format("vector ({}, {}) is ({}, {}) from its base, which is not codable",
+                                            mv.row, mv.col, rows, cols));
+  }
+  write_mv_component(enc, probs[0], rows / 2);
+  write_mv_component(enc, probs[1], cols / 2);
+}
 
 // §5 / libvpx: predictors are clamped so the block lies at most 16 pixels beyond the frame edge.
 constexpr int kMvMargin = 16 << 3;
@@ -82,11 +98,51 @@ bool outside_margin(const MotionVector& mv, const EdgeDistances& e) {
 }
 
 // The sub_mv_ref context of §16.4 from the left and above subblock vectors.
-int sub_mv_context(const MotionVector& left, const MotionVector& above) {
+int sub_mv_context_index(const MotionVector& left, const MotionVector& above) {
   if (left == above) return above.is_zero() ? 4 : 3;  // LEFT_ABOVE_ZED : LEFT_ABOVE_SAME
   if (above.is_zero()) return 2;                      // ABOVE_ZED
   if (left.is_zero()) return 1;                       // LEFT_ZED
   return 0;                                           // NORMAL
+}
+
+// The first subblock (raster order) of part `p` of a split layout.
+int first_subblock(SplitMvPartition partition, int p) {
+  int first = 0;
+  while (kMbSplits[partition][first] != p) ++first;
+  return first;
+}
+
+// One macroblock's position and neighbours (kOutside beyond the frame edges).
+struct MacroblockSite {
+  int col, row;
+  size_t index;
+  const MacroblockInfo& above;
+  const MacroblockInfo& left;
+  const MacroblockInfo& above_left;
+};
+
+// Visits the macroblocks in coding order (§19.3), with neighbours taken from `mbs` as filled so far.
+template <typename Visit>
+void for_each_macroblock(const ModeContext& ctx, const std::vector<MacroblockInfo>& mbs, Visit&& visit) {
+  for (int r = 0; r < ctx.mb_rows; ++r) {
+    for (int c = 0; c < ctx.mb_cols; ++c) {
+      const size_t index = size_t(r) * ctx.mb_cols + c;
+      visit(MacroblockSite{c, r, index, r > 0 ? mbs[index - ctx.mb_cols] : kOutside, c > 0 ? mbs[index - 1] : kOutside,
+                           (r > 0 && c > 0) ? mbs[index - ctx.mb_cols - 1] : kOutside});
+    }
+  }
+}
+
+// The segment tree probabilities of a frame (§9.3; absent updates are 255).
+std::array<uint8_t, 3> segment_probs(const FrameHeader& h) {
+  std::array<uint8_t, 3> p;
+  for (int i = 0; i < 3; ++i) p[i] = h.segmentation.segment_prob_update[i].value_or(255);
+  return p;
+}
+
+// The segment id a macroblock has when the frame does not code one.
+uint8_t uncoded_segment_id(const ModeContext& ctx, size_t index) {
+  return !ctx.key_frame && ctx.previous_segment_map ? (*ctx.previous_segment_map)[index] : 0;
 }
 
 class ModeParser {
@@ -99,47 +155,31 @@ class ModeParser {
   std::vector<MacroblockInfo> run() {
     std::vector<MacroblockInfo> mbs(size_t(ctx_.mb_cols) * ctx_.mb_rows);
     const bool update_map = h_.segmentation_enabled && h_.segmentation.update_mb_segmentation_map;
-    uint8_t seg_probs[3];
-    for (int i = 0; i < 3; ++i) seg_probs[i] = h_.segmentation.segment_prob_update[i].value_or(255);
+    const std::array<uint8_t, 3> seg_probs = segment_probs(h_);
+    for_each_macroblock(ctx_, mbs, [&](const MacroblockSite& site) {
+      MacroblockInfo& mb = mbs[site.index];
+      mb.segment_id = update_map ? uint8_t(bd_.read_tree(kMbSegmentTree, seg_probs.data()))
+                                 : uncoded_segment_id(ctx_, site.index);
+      if (h_.mb_no_coeff_skip) mb.mb_skip_coeff = bd_.read(h_.prob_skip_false);
 
-    for (int r = 0; r < ctx_.mb_rows; ++r) {
-      for (int c = 0; c < ctx_.mb_cols; ++c) {
-        const size_t index = size_t(r) * ctx_.mb_cols + c;
-        MacroblockInfo& mb = mbs[index];
-        const MacroblockInfo& above = r > 0 ? mbs[index - ctx_.mb_cols] : kOutside;
-        const MacroblockInfo& left = c > 0 ? mbs[index - 1] : kOutside;
-        const MacroblockInfo& above_left = (r > 0 && c > 0) ? mbs[index - ctx_.mb_cols - 1] : kOutside;
-
-        if (update_map) {
-          mb.segment_id = uint8_t(bd_.read_tree(kMbSegmentTree, seg_probs));
-        } else if (!ctx_.key_frame && ctx_.previous_segment_map) {
-          mb.segment_id = (*ctx_.previous_segment_map)[index];
-        }
-        if (h_.mb_no_coeff_skip) mb.mb_skip_coeff = bd_.read(h_.prob_skip_false);
-
-        if (ctx_.key_frame) {
-          parse_kf_modes(mb, above, left);
-        } else if (bd_.read(h_.prob_intra)) {
-          const EdgeDistances e{-((c * 16) << 3), ((ctx_.mb_cols - 1 - c) * 16) << 3, -((r * 16) << 3),
-                                ((ctx_.mb_rows - 1 - r) * 16) << 3};
-          parse_inter_modes(mb, above, left, above_left, e);
-        } else {
-          parse_intra_modes(mb);
-        }
+      if (ctx_.key_frame) {
+        parse_kf_modes(mb, site);
+      } else if (bd_.read(h_.prob_intra)) {
+        parse_inter_modes(mb, site);
+      } else {
+        parse_intra_modes(mb);
       }
-    }
+    });
     return mbs;
   }
 
  private:
-  void parse_kf_modes(MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left) {
+  void parse_kf_modes(MacroblockInfo& mb, const MacroblockSite& site) {
     mb.ref_frame = INTRA_FRAME;
     mb.y_mode = MbMode(bd_.read_tree(kKfYModeTree, kKfYModeProbs.data()));
     if (mb.y_mode == B_PRED) {
       for (int b = 0; b < 16; ++b) {
-        const BMode a = b < 4 ? above.b_modes[b + 12] : mb.b_modes[b - 4];
-        const BMode l = (b & 3) == 0 ? left.b_modes[b + 3] : mb.b_modes[b - 1];
-        mb.b_modes[b] = BMode(bd_.read_tree(kBModeTree, kKfBModeProbs[a][l].data()));
+        mb.b_modes[b] = BMode(bd_.read_tree(kBModeTree, kf_b_mode_probs(mb, site.above, site.left, b)));
       }
     } else {
       mb.b_modes.fill(implied_b_mode(mb.y_mode));
@@ -159,95 +199,51 @@ class ModeParser {
   }
 
   // §16.3: reference frame, near-MV search, mode, and vectors.
-  void parse_inter_modes(MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left,
-                         const MacroblockInfo& above_left, const EdgeDistances& e) {
+  void parse_inter_modes(MacroblockInfo& mb, const MacroblockSite& site) {
     mb.ref_frame = LAST_FRAME;
     if (bd_.read(h_.prob_last)) mb.ref_frame = RefFrame(GOLDEN_FRAME + bd_.read(h_.prob_gf));
-
-    // Find the distinct non-zero neighbour vectors, weighted above 2, left 2, above-left 1.
-    enum { kCntIntra = 0, kCntNearest, kCntNear, kCntSplit };
-    MotionVector near_mvs[4];
-    int cnt[4] = {0, 0, 0, 0};
-    int n = 0;  // index of the last vector found
-    const MacroblockInfo* neighbours[3] = {&above, &left, &above_left};
-    const int weights[3] = {2, 2, 1};
-    for (int k = 0; k < 3; ++k) {
-      const MacroblockInfo& nb = *neighbours[k];
-      if (nb.ref_frame == INTRA_FRAME) continue;
-      if (nb.mv.is_zero()) {
-        cnt[kCntIntra] += weights[k];
-        continue;
+    const EdgeDistances e = EdgeDistances::of(site.col, site.row, ctx_.mb_cols, ctx_.mb_rows);
+    const NearMvs near = find_near_mvs(site.above, site.left, site.above_left, mb.ref_frame, ctx_.sign_bias, e);
+    mb.y_mode = MbMode(bd_.read_tree(kMvRefTree, near.mode_probs.data()));
+    switch (mb.y_mode) {
+      case NEARESTMV:
+        mb.mv = near.nearest;
+        break;
+      case NEARMV:
+        mb.mv = near.near;
+        break;
+      case NEWMV: {
+        const MotionVector delta = read_mv(bd_, mv_probs_);
+        mb.mv.row = int16_t(delta.row + near.best.row);
+        mb.mv.col = int16_t(delta.col + near.best.col);
+        mb.needs_mv_clamp = outside_margin(mb.mv, e);
+        break;
       }
-      MotionVector mv = nb.mv;
-      if (ctx_.sign_bias[nb.ref_frame] != ctx_.sign_bias[mb.ref_frame]) {
-        mv.row = int16_t(-mv.row);
-        mv.col = int16_t(-mv.col);
-      }
-      if (n == 0 || !(mv == near_mvs[n])) near_mvs[++n] = mv;
-      cnt[n] += weights[k];
-    }
-
-    if (!bd_.read(kModeContexts[cnt[kCntIntra]][0])) {
-      mb.y_mode = ZEROMV;
-      mb.mv = {};
-      mb.b_mvs.fill(mb.mv);
-      return;
-    }
-    // With three distinct vectors, merge above-left into nearest when they are equal.
-    if (cnt[kCntSplit] > 0 && near_mvs[n] == near_mvs[kCntNearest]) cnt[kCntNearest] += 1;
-    if (cnt[kCntNear] > cnt[kCntNearest]) {
-      std::swap(cnt[kCntNearest], cnt[kCntNear]);
-      std::swap(near_mvs[kCntNearest], near_mvs[kCntNear]);
-    }
-
-    if (!bd_.read(kModeContexts[cnt[kCntNearest]][1])) {
-      mb.y_mode = NEARESTMV;
-      mb.mv = clamp_mv(near_mvs[kCntNearest], e);
-    } else if (!bd_.read(kModeContexts[cnt[kCntNear]][2])) {
-      mb.y_mode = NEARMV;
-      mb.mv = clamp_mv(near_mvs[kCntNear], e);
-    } else {
-      const MotionVector best =
-          clamp_mv(cnt[kCntNearest] >= cnt[kCntIntra] ? near_mvs[kCntNearest] : MotionVector{}, e);
-      const int split_count = (above.y_mode == SPLITMV) * 2 + (left.y_mode == SPLITMV) * 2 +
-                              (above_left.y_mode == SPLITMV);
-      if (bd_.read(kModeContexts[split_count][3])) {
-        mb.y_mode = SPLITMV;
-        parse_split_mv(mb, above, left, best, e);
+      case SPLITMV:
+        parse_split_mv(mb, site, near.best, e);
         mb.mv = mb.b_mvs[15];
         return;
-      }
-      mb.y_mode = NEWMV;
-      const MotionVector delta = read_mv(bd_, mv_probs_);
-      mb.mv.row = int16_t(delta.row + best.row);
-      mb.mv.col = int16_t(delta.col + best.col);
-      mb.needs_mv_clamp = outside_margin(mb.mv, e);
+      default:  // ZEROMV
+        mb.mv = {};
+        break;
     }
     mb.b_mvs.fill(mb.mv);
   }
 
   // §16.4: partitioning, then one sub_mv_ref (and maybe a vector) per partition.
-  void parse_split_mv(MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left,
-                      const MotionVector& best, const EdgeDistances& e) {
+  void parse_split_mv(MacroblockInfo& mb, const MacroblockSite& site, const MotionVector& best,
+                      const EdgeDistances& e) {
     mb.partition = SplitMvPartition(bd_.read_tree(kSplitMvTree, kMbSplitProbs.data()));
-    const auto& part_of = kMbSplits[mb.partition];
-    const int parts = kMbSplitCounts[mb.partition];
-    for (int p = 0; p < parts; ++p) {
-      int first = 0;  // first subblock (raster order) of partition p
-      while (part_of[first] != p) ++first;
-      const MotionVector left_mv =
-          (first & 3) ? mb.b_mvs[first - 1] : (left.y_mode == SPLITMV ? left.b_mvs[first + 3] : left.mv);
-      const MotionVector above_mv =
-          (first >> 2) ? mb.b_mvs[first - 4] : (above.y_mode == SPLITMV ? above.b_mvs[first + 12] : above.mv);
-      const uint8_t* probs = kSubMvRefProbs[sub_mv_context(left_mv, above_mv)].data();
-      const BMode sub = BMode(bd_.read_tree(kSubMvRefTree, probs));
+    for (int p = 0; p < kMbSplitCounts[mb.partition]; ++p) {
+      const SubMvContext sub_ctx = sub_mv_context(mb, site.above, site.left, first_subblock(mb.partition, p));
+      const BMode sub = BMode(bd_.read_tree(kSubMvRefTree, sub_ctx.probs));
       MotionVector mv;
       switch (sub) {
         case LEFT4X4:
-          mv = left_mv;
+          mv = sub_ctx.left;
           break;
         case ABOVE4X4:
-          mv = above_mv;
+          mv = sub_ctx.above;
           break;
         case ZERO4X4:
           mv = {};
@@ -262,7 +258,7 @@ class ModeParser {
       mb.needs_mv_clamp |= outside_margin(mv, e);
       // Fill the whole partition now: later partitions refer back to it.
       for (int b = 0; b < 16; ++b) {
-        if (part_of[b] == p) {
+        if (kMbSplits[mb.partition][b] == p) {
           mb.b_mvs[b] = mv;
           mb.b_modes[b] = sub;
         }
@@ -278,13 +274,245 @@ class ModeParser {
   const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs_;
 };
 
+// The inverse of ModeParser: the same walk, contexts and searches, writing what the records hold.
+class ModeWriter {
+ public:
+  ModeWriter(BoolEncoder& enc, const FrameHeader& h, const ModeContext& ctx, const std::array<uint8_t, 4>& y_probs,
+             const std::array<uint8_t, 3>& uv_probs, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs)
+      : enc_(enc), h_(h), ctx_(ctx), y_probs_(y_probs), uv_probs_(uv_probs), mv_probs_(mv_probs) {}
+
+  void run(const std::vector<MacroblockInfo>& mbs) {
+    if (mbs.size() != size_t(ctx_.mb_cols) * ctx_.mb_rows) {
+      throw std::invalid_argument(fmt::format("{} macroblock records for a {}x{}-macroblock frame", mbs.size(),
+                                              ctx_.mb_cols, ctx_.mb_rows));
+    }
+    const bool update_map = h_.segmentation_enabled && h_.segmentation.update_mb_segmentation_map;
+    const std::array<uint8_t, 3> seg_probs = segment_probs(h_);
+    for_each_macroblock(ctx_, mbs, [&](const MacroblockSite& site) {
+      const MacroblockInfo& mb = mbs[site.index];
+      try {
+        if (update_map) {
+          enc_.write_tree(kMbSegmentTree, seg_probs.data(), mb.segment_id);
+        } else if (mb.segment_id != uncoded_segment_id(ctx_, site.index)) {
+          throw std::invalid_argument(fmt::format("segment id {} is not coded and differs from the persistent {}",
+                                                  mb.segment_id, uncoded_segment_id(ctx_, site.index)));
+        }
+        if (h_.mb_no_coeff_skip) {
+          enc_.write(h_.prob_skip_false, mb.mb_skip_coeff);
+        } else if (mb.mb_skip_coeff) {
+          throw std::invalid_argument("mb_skip_coeff set in a frame without mb_no_coeff_skip");
+        }
+
+        if (ctx_.key_frame) {
+          write_kf_modes(mb, site);
+        } else {
+          enc_.write(h_.prob_intra, mb.ref_frame != INTRA_FRAME);
+          if (mb.ref_frame != INTRA_FRAME) {
+            write_inter_modes(mb, site);
+          } else {
+            write_intra_modes(mb);
+          }
+        }
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(fmt::format("macroblock row {} column {}: {}", site.row, site.col, e.what()));
+      }
+    });
+  }
+
+ private:
+  static void require_intra(const MacroblockInfo& mb) {
+    if (mb.ref_frame != INTRA_FRAME || mb.y_mode > B_PRED || mb.uv_mode > TM_PRED) {
+      throw std::invalid_argument(fmt::format("modes (reference {}, y {}, uv {}) are not intra modes",
+                                              int(mb.ref_frame), int(mb.y_mode), int(mb.uv_mode)));
+    }
+  }
+
+  void write_kf_modes(const MacroblockInfo& mb, const MacroblockSite& site) {
+    require_intra(mb);
+    enc_.write_tree(kKfYModeTree, kKfYModeProbs.data(), mb.y_mode);
+    if (mb.y_mode == B_PRED) {
+      for (int b = 0; b < 16; ++b) {
+        enc_.write_tree(kBModeTree, kf_b_mode_probs(mb, site.above, site.left, b), mb.b_modes[b]);
+      }
+    }
+    enc_.write_tree(kUvModeTree, kKfUvModeProbs.data(), mb.uv_mode);
+  }
+
+  void write_intra_modes(const MacroblockInfo& mb) {
+    require_intra(mb);
+    enc_.write_tree(kYModeTree, y_probs_.data(), mb.y_mode);
+    if (mb.y_mode == B_PRED) {
+      for (BMode m : mb.b_modes) enc_.write_tree(kBModeTree, kBModeProbs.data(), m);
+    }
+    enc_.write_tree(kUvModeTree, uv_probs_.data(), mb.uv_mode);
+  }
+
+  static void require_mv(const char* what, const MotionVector& coded, const MotionVector& implied) {
+    if (!(coded == implied)) {
+      throw std::invalid_argument(fmt::format("{} vector ({}, {}) differs from the ({}, {}) its mode implies", what,
+                                              coded.row, coded.col, implied.row, implied.col));
+    }
+  }
+
+  void write_inter_modes(const MacroblockInfo& mb, const MacroblockSite& site) {
+    if (mb.ref_frame > ALTREF_FRAME) throw std::invalid_argument("invalid reference frame");
+    enc_.write(h_.prob_last, mb.ref_frame != LAST_FRAME);
+    if (mb.ref_frame != LAST_FRAME) enc_.write(h_.prob_gf, mb.ref_frame == ALTREF_FRAME);
+    const EdgeDistances e = EdgeDistances::of(site.col, site.row, ctx_.mb_cols, ctx_.mb_rows);
+    const NearMvs near = find_near_mvs(site.above, site.left, site.above_left, mb.ref_frame, ctx_.sign_bias, e);
+    enc_.write_tree(kMvRefTree, near.mode_probs.data(), mb.y_mode);
+    switch (mb.y_mode) {
+      case ZEROMV:
+        require_mv("ZEROMV", mb.mv, {});
+        break;
+      case NEARESTMV:
+        require_mv("NEARESTMV", mb.mv, near.nearest);
+        break;
+      case NEARMV:
+        require_mv("NEARMV", mb.mv, near.near);
+        break;
+      case NEWMV:
+        write_mv(enc_, mv_probs_, mb.mv, near.best);
+        break;
+      default:  // SPLITMV (write_tree refused anything else)
+        write_split_mv(mb, site, near.best);
+        require_mv("SPLITMV", mb.mv, mb.b_mvs[15]);
+        break;
+    }
+  }
+
+  void write_split_mv(const MacroblockInfo& mb, const MacroblockSite& site, const MotionVector& best) {
+    enc_.write_tree(kSplitMvTree, kMbSplitProbs.data(), mb.partition);
+    for (int p = 0; p < kMbSplitCounts[mb.partition]; ++p) {
+      const int first = first_subblock(mb.partition, p);
+      const SubMvContext sub_ctx = sub_mv_context(mb, site.above, site.left, first);
+      const BMode sub = mb.b_modes[first];
+      const MotionVector mv = mb.b_mvs[first];
+      enc_.write_tree(kSubMvRefTree, sub_ctx.probs, sub);
+      switch (sub) {
+        case LEFT4X4:
+          require_mv("LEFT4X4", mv, sub_ctx.left);
+          break;
+        case ABOVE4X4:
+          require_mv("ABOVE4X4", mv, sub_ctx.above);
+          break;
+        case ZERO4X4:
+          require_mv("ZERO4X4", mv, {});
+          break;
+        default:  // NEW4X4
+          write_mv(enc_, mv_probs_, mv, best);
+          break;
+      }
+      for (int b = 0; b < 16; ++b) {
+        if (kMbSplits[mb.partition][b] == p && !(mb.b_mvs[b] == mv && mb.b_modes[b] == sub)) {
+          throw std::invalid_argument(fmt::format("subblock {} differs from the rest of its partition", b));
+        }
+      }
+    }
+  }
+
+  BoolEncoder& enc_;
+  const FrameHeader& h_;
+  const ModeContext& ctx_;
+  const std::array<uint8_t, 4>& y_probs_;
+  const std::array<uint8_t, 3>& uv_probs_;
+  const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs_;
+};
+
 }  // namespace
+
+BMode implied_b_mode(MbMode m) {
+  switch (m) {
+    case V_PRED:
+      return B_VE_PRED;
+    case H_PRED:
+      return B_HE_PRED;
+    case TM_PRED:
+      return B_TM_PRED;
+    default:
+      return B_DC_PRED;
+  }
+}
+
+EdgeDistances EdgeDistances::of(int mb_col, int mb_row, int mb_cols, int mb_rows) {
+  return {-((mb_col * 16) << 3), ((mb_cols - 1 - mb_col) * 16) << 3, -((mb_row * 16) << 3),
+          ((mb_rows - 1 - mb_row) * 16) << 3};
+}
+
+NearMvs find_near_mvs(const MacroblockInfo& above, const MacroblockInfo& left, const MacroblockInfo& above_left,
+                      RefFrame ref_frame, const std::array<bool, kNumRefFrames>& sign_bias, const EdgeDistances& e) {
+  // Find the distinct non-zero neighbour vectors, weighted above 2, left 2, above-left 1.
+  enum { kCntIntra = 0, kCntNearest, kCntNear, kCntSplit };
+  MotionVector near_mvs[4];
+  int cnt[4] = {0, 0, 0, 0};
+  int n = 0;  // index of the last vector found
+  const MacroblockInfo* neighbours[3] = {&above, &left, &above_left};
+  const int weights[3] = {2, 2, 1};
+  for (int k = 0; k < 3; ++k) {
+    const MacroblockInfo& nb = *neighbours[k];
+    if (nb.ref_frame == INTRA_FRAME) continue;
+    if (nb.mv.is_zero()) {
+      cnt[kCntIntra] += weights[k];
+      continue;
+    }
+    MotionVector mv = nb.mv;
+    if (sign_bias[nb.ref_frame] != sign_bias[ref_frame]) {
+      mv.row = int16_t(-mv.row);
+      mv.col = int16_t(-mv.col);
+    }
+    if (n == 0 || !(mv == near_mvs[n])) near_mvs[++n] = mv;
+    cnt[n] += weights[k];
+  }
+
+  NearMvs out;
+  // The first node's context counts zero vectors only; the later ones see the merged counts.
+  out.mode_probs[0] = kModeContexts[cnt[kCntIntra]][0];
+  // With three distinct vectors, merge above-left into nearest when they are equal.
+  if (cnt[kCntSplit] > 0 && near_mvs[n] == near_mvs[kCntNearest]) cnt[kCntNearest] += 1;
+  if (cnt[kCntNear] > cnt[kCntNearest]) {
+    std::swap(cnt[kCntNearest], cnt[kCntNear]);
+    std::swap(near_mvs[kCntNearest], near_mvs[kCntNear]);
+  }
+  out.mode_probs[1] = kModeContexts[cnt[kCntNearest]][1];
+  out.mode_probs[2] = kModeContexts[cnt[kCntNear]][2];
+  const int split_count =
+      (above.y_mode == SPLITMV) * 2 + (left.y_mode == SPLITMV) * 2 + (above_left.y_mode == SPLITMV);
+  out.mode_probs[3] = kModeContexts[split_count][3];
+
+  out.nearest = clamp_mv(near_mvs[kCntNearest], e);
+  out.near = clamp_mv(near_mvs[kCntNear], e);
+  out.best = clamp_mv(cnt[kCntNearest] >= cnt[kCntIntra] ? near_mvs[kCntNearest] : MotionVector{}, e);
+  return out;
+}
+
+SubMvContext sub_mv_context(const MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left,
+                            int b) {
+  SubMvContext out;
+  out.left = (b & 3) ? mb.b_mvs[b - 1] : (left.y_mode == SPLITMV ? left.b_mvs[b + 3] : left.mv);
+  out.above = (b >> 2) ? mb.b_mvs[b - 4] : (above.y_mode == SPLITMV ? above.b_mvs[b + 12] : above.mv);
+  out.probs = kSubMvRefProbs[sub_mv_context_index(out.left, out.above)].data();
+  return out;
+}
+
+const uint8_t* kf_b_mode_probs(const MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left,
+                               int b) {
+  const BMode a = b < 4 ? above.b_modes[b + 12] : mb.b_modes[b - 4];
+  const BMode l = (b & 3) == 0 ? left.b_modes[b + 3] : mb.b_modes[b - 1];
+  return kKfBModeProbs[a][l].data();
+}
 
 std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& header, const ModeContext& ctx,
                                         const std::array<uint8_t, 4>& y_mode_probs,
                                         const std::array<uint8_t, 3>& uv_mode_probs,
                                         const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs) {
   return ModeParser(bd, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run();
+}
+
+void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx,
+                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
+                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
+                 const std::vector<MacroblockInfo>& mbs) {
+  ModeWriter(enc, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run(mbs);
 }
 
 }  // namespace xc::vp8

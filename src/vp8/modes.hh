@@ -1,5 +1,5 @@
 // Per-macroblock prediction records (§10, §11, §16, §17): segment id, skip flag, intra modes,
-// reference frame and motion vectors, as parsed from the first partition.
+// reference frame and motion vectors, as read from and written to the first partition.
 #pragma once
 
 #include <array>
@@ -11,6 +11,7 @@
 namespace xc::vp8 {
 
 class BoolDecoder;
+class BoolEncoder;
 struct FrameHeader;
 struct DecoderState;
 
@@ -59,5 +60,51 @@ std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& head
                                         const std::array<uint8_t, 4>& y_mode_probs,
                                         const std::array<uint8_t, 3>& uv_mode_probs,
                                         const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs);
+
+// Writes the modes of every macroblock so that parse_modes, given the same header, context and
+// probabilities, returns `mbs`. Throws std::invalid_argument naming the macroblock when a record
+// cannot be coded or would not parse back to itself: a vector that differs from the one its mode
+// implies (ZEROMV, NEARESTMV, NEARMV, LEFT4X4, ABOVE4X4, ZERO4X4; the split vector of subblock 15
+// in `mv`), a NEWMV delta that is odd or out of range, a segment id that is not coded and differs
+// from 0 on a key frame, a skip flag without mb_no_coeff_skip, or a mode the frame type cannot code.
+// Derived fields (needs_mv_clamp, implied subblock modes) are not checked.
+void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx,
+                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
+                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
+                 const std::vector<MacroblockInfo>& mbs);
+
+// The subblock mode implied by a whole-macroblock intra mode, which key-frame subblock contexts see
+// (§11.3): B_VE_PRED for V_PRED, B_HE_PRED for H_PRED, B_TM_PRED for TM_PRED, else B_DC_PRED.
+BMode implied_b_mode(MbMode m);
+
+// Distances from a macroblock to the frame edges, in eighth pels (negative to the left and top).
+struct EdgeDistances {
+  int to_left, to_right, to_top, to_bottom;
+  static EdgeDistances of(int mb_col, int mb_row, int mb_cols, int mb_rows);
+};
+
+// The near-MV search of an inter macroblock (§16.3), shared by parsing, writing and mode decisions:
+// the candidate vectors, clamped as NEARESTMV, NEARMV and NEWMV (as its base) use them, and the
+// probabilities of the four kMvRefTree nodes, which depend on the neighbours' vectors and modes.
+struct NearMvs {
+  MotionVector nearest, near, best;
+  std::array<uint8_t, 4> mode_probs{};
+};
+NearMvs find_near_mvs(const MacroblockInfo& above, const MacroblockInfo& left, const MacroblockInfo& above_left,
+                      RefFrame ref_frame, const std::array<bool, kNumRefFrames>& sign_bias, const EdgeDistances& e);
+
+// The vectors left of and above subblock `b` of a SPLITMV macroblock (from `mb` itself for inner
+// edges, whose subblocks before `b` must be filled in, else from the neighbours), and the
+// sub_mv_ref probabilities they select (§16.4).
+struct SubMvContext {
+  MotionVector left, above;
+  const uint8_t* probs;  // for kSubMvRefTree
+};
+SubMvContext sub_mv_context(const MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left, int b);
+
+// The key-frame probabilities of subblock `b`'s intra mode, selected by the modes of the subblocks
+// above and to the left (§11.3; `mb`'s subblocks before `b` must be filled in).
+const uint8_t* kf_b_mode_probs(const MacroblockInfo& mb, const MacroblockInfo& above, const MacroblockInfo& left,
+                               int b);
 
 }  // namespace xc::vp8

@@ -1,5 +1,5 @@
-// DCT coefficient tokens (§13): per-macroblock quantized coefficients read from a token partition,
-// with the above/left "has coefficients" contexts.
+// DCT coefficient tokens (§13): per-macroblock quantized coefficients read from and written to a
+// token partition, with the above/left "has coefficients" contexts.
 #pragma once
 
 #include <array>
@@ -11,6 +11,7 @@
 namespace xc::vp8 {
 
 class BoolDecoder;
+class BoolEncoder;
 struct MacroblockInfo;
 
 // Block numbering inside a macroblock: 0-15 luma (raster order), 16-19 U, 20-23 V, 24 Y2.
@@ -35,6 +36,13 @@ using TokenContext = std::array<uint8_t, 9>;
 // contexts. For macroblocks with mb_skip_coeff set, call reset_token_context instead.
 void parse_macroblock_tokens(BoolDecoder& bd, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
                              TokenContext& above, TokenContext& left, MacroblockCoeffs& out);
+
+// Writes the tokens of one macroblock so that parse_macroblock_tokens reads `in` back (coefficients
+// and token ends), updating the contexts the same way. Throws std::invalid_argument naming the block
+// when a block cannot be coded so: a nonzero coefficient at or past its token end, a token end after
+// a zero (EOB cannot follow DCT_0) or below the block's first coefficient, or a magnitude over 2114.
+void write_macroblock_tokens(BoolEncoder& enc, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
+                             TokenContext& above, TokenContext& left, const MacroblockCoeffs& in);
 
 // A skipped macroblock leaves zero contexts, except that Y2 context survives when it has no Y2.
 void reset_token_context(bool has_y2, TokenContext& above, TokenContext& left);
