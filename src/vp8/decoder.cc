@@ -152,13 +152,7 @@ PreparedFrame prepare(const DecoderState& in, std::span<const uint8_t> data) {
   begin_state(f.tag, h, f.state);
   f.probs = updated_probabilities(h, f.state.probs);
 
-  ModeContext mctx;
-  mctx.mb_cols = f.state.mb_cols();
-  mctx.mb_rows = f.state.mb_rows();
-  mctx.key_frame = key;
-  mctx.sign_bias[GOLDEN_FRAME] = !key && h.sign_bias_golden;
-  mctx.sign_bias[ALTREF_FRAME] = !key && h.sign_bias_alternate;
-  mctx.previous_segment_map = in.segmentation.map && !key ? in.segmentation.map.get() : nullptr;
+  const ModeContext mctx = frame_mode_context(in, f.tag, h);
   f.mbs = parse_modes(bd, h, mctx, f.probs.y_mode_probs, f.probs.uv_mode_probs, f.probs.mv_probs);
   if (bd.overran()) throw InvalidBitstream("first partition is truncated (modes read past its end)");
 
@@ -253,6 +247,18 @@ ProbabilityTables frame_probabilities(const DecoderState& state, const FrameTag&
   DecoderState s = state;
   begin_state(tag, header, s);
   return updated_probabilities(header, s.probs);
+}
+
+ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
+  const bool key = tag.key_frame;
+  ModeContext ctx;
+  ctx.mb_cols = key ? (tag.width + 15) / 16 : state.mb_cols();
+  ctx.mb_rows = key ? (tag.height + 15) / 16 : state.mb_rows();
+  ctx.key_frame = key;
+  ctx.sign_bias[GOLDEN_FRAME] = !key && header.sign_bias_golden;
+  ctx.sign_bias[ALTREF_FRAME] = !key && header.sign_bias_alternate;
+  ctx.previous_segment_map = state.segmentation.map && !key ? state.segmentation.map.get() : nullptr;
+  return ctx;
 }
 
 DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp) {

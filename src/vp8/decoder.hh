@@ -56,6 +56,10 @@ DecodedFrame finish_frame(const DecoderState& begun, const ParsedFrame& frame, c
 // updates), and the state's persistent tables after it.
 ProbabilityTables frame_probabilities(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
 
+// What the mode parser needs besides the header for a frame decoded from `state`: the frame's size in
+// macroblocks, its sign biases and the persistent segment map (which stays owned by `state`).
+ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
+
 // Decodes one frame. Throws util::InvalidBitstream (with the problem and, where it applies, the
 // partition and macroblock row) for corrupt or truncated data, and for an inter frame when no key
 // frame has been decoded. `state` is never modified, so a failed frame leaves the caller's state as it

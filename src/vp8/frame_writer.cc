@@ -1,0 +1,82 @@
+// Frame serialization (§9.1 tag, §9.5 partition layout, §19): the header and modes through the first
+// partition's bool encoder, tokens row by row into 1, 2, 4 or 8 token partitions.
+#include "vp8/frame_writer.hh"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+
+#include "vp8/bool_encoder.hh"
+#include "vp8/modes.hh"
+#include "vp8/tokens.hh"
+
+namespace xc::vp8 {
+
+namespace {
+
+// Macroblock row r goes to partition r mod count (§9.5), with the contexts parse_frame keeps.
+std::vector<std::vector<uint8_t>> write_token_partitions(const ParsedFrame& frame, const ModeContext& ctx,
+                                                         const ProbabilityTables& probs) {
+  std::vector<BoolEncoder> partitions(size_t(frame.header.num_partitions()));
+  std::vector<TokenContext> above(size_t(ctx.mb_cols));
+  for (int r = 0; r < ctx.mb_rows; ++r) {
+    BoolEncoder& enc = partitions[size_t(r) % partitions.size()];
+    TokenContext left{};
+    for (int c = 0; c < ctx.mb_cols; ++c) {
+      const size_t i = size_t(r) * ctx.mb_cols + c;
+      const MacroblockInfo& mb = frame.mbs[i];
+      if (mb.mb_skip_coeff) {
+        reset_token_context(mb.has_y2(), above[c], left);
+        continue;
+      }
+      try {
+        write_macroblock_tokens(enc, probs.coeff_probs, mb.has_y2(), above[c], left, frame.coeffs[i]);
+      } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(fmt::format("macroblock row {} column {}: {}", r, c, e.what()));
+      }
+    }
+  }
+  std::vector<std::vector<uint8_t>> out;
+  for (auto& enc : partitions) out.push_back(enc.finish());
+  return out;
+}
+
+}  // namespace
+
+std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& frame) {
+  const FrameTag& tag = frame.tag;
+  const FrameHeader& h = frame.header;
+  if (!tag.key_frame && !state.has_key_frame()) {
+    throw std::invalid_argument("an inter frame needs a state with a key frame");
+  }
+  const ModeContext ctx = frame_mode_context(state, tag, h);
+  const size_t mb_count = size_t(ctx.mb_cols) * ctx.mb_rows;
+  if (frame.mbs.size() != mb_count || frame.coeffs.size() != mb_count) {
+    throw std::invalid_argument(fmt::format("{} macroblock records and {} coefficient sets for {} macroblocks",
+                                            frame.mbs.size(), frame.coeffs.size(), mb_count));
+  }
+  const ProbabilityTables probs = frame_probabilities(state, tag, h);
+
+  BoolEncoder first;
+  write_frame_header(first, h, tag.key_frame);
+  write_modes(first, h, ctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs, frame.mbs);
+  const std::vector<uint8_t> first_partition = first.finish();
+  const auto partitions = write_token_partitions(frame, ctx, probs);
+
+  FrameTag out_tag = tag;
+  out_tag.first_part_size = uint32_t(first_partition.size());
+  std::vector<uint8_t> out = write_frame_tag(out_tag);
+  out.insert(out.end(), first_partition.begin(), first_partition.end());
+  // §9.5: a 3-byte little-endian size for every token partition but the last.
+  for (size_t p = 0; p + 1 < partitions.size(); ++p) {
+    const size_t size = partitions[p].size();
+    if (size >= (size_t(1) << 24)) {
+      throw std::invalid_argument(fmt::format("token partition {} of {} bytes does not fit its 24-bit size", p + 1, size));
+    }
+    out.insert(out.end(), {uint8_t(size), uint8_t(size >> 8), uint8_t(size >> 16)});
+  }
+  for (const auto& part : partitions) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+}  // namespace xc::vp8
