@@ -1,0 +1,219 @@
+// Frame-level encoding: header set-up, mode decision or rebase, probabilities and loop filter.
+#include "vp8/encoder/frame_encoder.hh"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "util/errors.hh"
+#include "vp8/encoder/motion_search.hh"
+#include "vp8/encoder/residual.hh"
+#include "vp8/loop_filter.hh"
+#include "vp8/quant.hh"
+
+namespace xc::vp8::enc {
+
+namespace {
+
+uint8_t prob_from_counts(int64_t zeros, int64_t ones) {
+  if (zeros + ones == 0) return 128;
+  return uint8_t(std::clamp<int64_t>((256 * zeros + (zeros + ones) / 2) / (zeros + ones), 1, 255));
+}
+
+std::optional<SignedField> explicit_value(int v) { return SignedField::of(v); }
+
+// The header of a frame decided from scratch: carried fields from `like`, everything else plain.
+FrameHeader fresh_header(const FreshFrameParams& p) {
+  FrameHeader h;
+  if (p.like) {
+    const FrameHeader& l = *p.like;
+    h.filter_type = l.filter_type;
+    h.sharpness_level = l.sharpness_level;
+    h.log2_nbr_of_dct_partitions = l.log2_nbr_of_dct_partitions;
+    h.quant = l.quant;
+    if (p.like_state && l.segmentation_enabled) {
+      // Code the segmentation the replaced frame had in effect: values and map, explicitly.
+      const SegmentationState& seg = p.like_state->segmentation;
+      h.segmentation_enabled = true;
+      h.segmentation.update_mb_segmentation_map = true;
+      h.segmentation.update_segment_feature_data = true;
+      h.segmentation.segment_feature_mode = seg.absolute_values;
+      for (int i = 0; i < 4; ++i) {
+        h.segmentation.quantizer_update[i] = explicit_value(seg.quantizer[i]);
+        h.segmentation.loop_filter_update[i] = explicit_value(seg.loop_filter_level[i]);
+      }
+    }
+    if (p.like_state && l.loop_filter_adj_enable) {
+      h.loop_filter_adj_enable = true;
+      h.mode_ref_lf_delta_update = true;
+      for (int i = 0; i < 4; ++i) {
+        h.ref_frame_delta_update[i] = explicit_value(p.like_state->lf_deltas.ref[i]);
+        h.mb_mode_delta_update[i] = explicit_value(p.like_state->lf_deltas.mode[i]);
+      }
+    }
+  }
+  h.quant.y_ac_qi = uint8_t(std::clamp(p.qindex, 0, 127));
+  h.refresh_golden_frame = p.key_frame || p.refresh_golden;
+  h.refresh_alternate_frame = p.key_frame || p.refresh_alternate;
+  h.refresh_entropy_probs = true;
+  h.refresh_last = true;
+  h.mb_no_coeff_skip = true;
+  h.prob_skip_false = 128;
+  // Estimates for the decisions; replaced by counts afterwards.
+  h.prob_intra = 32;
+  h.prob_last = 224;
+  h.prob_gf = 128;
+  return h;
+}
+
+// Segment-map probabilities (§9.3) from the ids the frame codes.
+void choose_segment_probabilities(ParsedFrame& f) {
+  auto& s = f.header.segmentation;
+  if (!f.header.segmentation_enabled || !s.update_mb_segmentation_map) return;
+  int64_t n[4] = {0, 0, 0, 0};
+  for (const auto& mb : f.mbs) ++n[mb.segment_id & 3];
+  s.segment_prob_update[0] = prob_from_counts(n[0] + n[1], n[2] + n[3]);
+  s.segment_prob_update[1] = prob_from_counts(n[0], n[1]);
+  s.segment_prob_update[2] = prob_from_counts(n[2], n[3]);
+}
+
+std::vector<uint8_t> no_coeff_flags(const ParsedFrame& f) {
+  std::vector<uint8_t> flags(f.mbs.size(), 1);
+  for (size_t i = 0; i < f.mbs.size(); ++i)
+    if (!f.mbs[i].mb_skip_coeff) flags[i] = f.coeffs[i].all_eob;
+  return flags;
+}
+
+}  // namespace
+
+int64_t picture_sse(const Raster& p, const util::Image& t) {
+  int64_t sse = block_sse(p.y().row(0), p.y().stride(), t.y.data(), t.width, t.width, t.height);
+  const int cw = t.chroma_width(), ch = t.chroma_height();
+  sse += block_sse(p.u().row(0), p.u().stride(), t.u.data(), cw, cw, ch);
+  sse += block_sse(p.v().row(0), p.v().stride(), t.v.data(), cw, cw, ch);
+  return sse;
+}
+
+void refresh_all_references(FrameHeader& h) {
+  h.refresh_golden_frame = true;
+  h.refresh_alternate_frame = true;
+  h.copy_buffer_to_golden = 0;
+  h.copy_buffer_to_alternate = 0;
+  h.refresh_last = true;
+}
+
+uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
+                                 const Raster& unfiltered, const util::Image& target) {
+  const std::vector<uint8_t> no_coeffs = no_coeff_flags(frame);
+  FrameHeader h = frame.header;
+  std::array<int64_t, 64> tried;
+  tried.fill(-1);
+  auto error_at = [&](int level) {
+    if (tried[level] >= 0) return tried[level];
+    Raster copy = unfiltered;
+    h.loop_filter_level = uint8_t(level);
+    loop_filter_frame(dsp, copy, h, frame.tag.key_frame, begun.segmentation, begun.lf_deltas, frame.mbs, no_coeffs);
+    return tried[level] = picture_sse(copy, target);
+  };
+  // Descent from the frame's own level with halving steps; the error is close to unimodal in the
+  // level, and each trial filters the whole picture.
+  int best = std::clamp<int>(frame.header.loop_filter_level, 0, 63);
+  for (int step : {8, 4, 2, 1}) {
+    bool moved = true;
+    while (moved) {
+      moved = false;
+      for (int level : {best - step, best + step}) {
+        if (level >= 0 && level < 64 && error_at(level) < error_at(best)) {
+          best = level;
+          moved = true;
+        }
+      }
+    }
+  }
+  return uint8_t(best);
+}
+
+void choose_frame_probabilities(ParsedFrame& f) {
+  int64_t skip[2] = {0, 0}, intra[2] = {0, 0}, last[2] = {0, 0}, gf[2] = {0, 0};
+  for (size_t i = 0; i < f.mbs.size(); ++i) {
+    const MacroblockInfo& mb = f.mbs[i];
+    ++skip[f.coeffs[i].all_eob || mb.mb_skip_coeff];
+    ++intra[mb.ref_frame != INTRA_FRAME];
+    if (mb.ref_frame != INTRA_FRAME) {
+      ++last[mb.ref_frame != LAST_FRAME];
+      if (mb.ref_frame != LAST_FRAME) ++gf[mb.ref_frame == ALTREF_FRAME];
+    }
+  }
+  FrameHeader& h = f.header;
+  if (h.mb_no_coeff_skip) {
+    h.prob_skip_false = prob_from_counts(skip[0], skip[1]);
+    for (size_t i = 0; i < f.mbs.size(); ++i) {
+      f.mbs[i].mb_skip_coeff = f.coeffs[i].all_eob;
+      if (f.mbs[i].mb_skip_coeff) f.coeffs[i] = MacroblockCoeffs{};
+    }
+  }
+  if (!f.tag.key_frame) {
+    h.prob_intra = prob_from_counts(intra[0], intra[1]);
+    h.prob_last = prob_from_counts(last[0], last[1]);
+    h.prob_gf = prob_from_counts(gf[0], gf[1]);
+  }
+}
+
+EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& source, const FreshFrameParams& p,
+                                const dsp::Dsp& dsp) {
+  if (!p.key_frame && !state.has_key_frame()) {
+    throw util::StateMismatch("cannot encode an inter frame onto a state without a key frame");
+  }
+  EncodedFrame out;
+  ParsedFrame& f = out.frame;
+  f.tag.key_frame = p.key_frame;
+  f.tag.version = p.version;
+  f.tag.show_frame = true;
+  if (p.key_frame) {
+    f.tag.width = uint16_t(source.width);
+    f.tag.height = uint16_t(source.height);
+  } else if (source.width != state.width || source.height != state.height) {
+    throw util::UsageError(fmt::format("the picture is {}x{} but the state's frames are {}x{}", source.width,
+                                       source.height, state.width, state.height));
+  }
+  f.header = fresh_header(p);
+
+  const DecoderState begun = frame_begin_state(state, f.tag, f.header);
+  FrameSetup setup;
+  setup.state = &begun;
+  setup.header = &f.header;
+  setup.probs = frame_probabilities(state, f.tag, f.header);
+  setup.mode_context = frame_mode_context(state, f.tag, f.header);
+  setup.dq = frame_dequant_factors(f.header, begun.segmentation);
+  setup.version = p.version;
+  setup.key_frame = p.key_frame;
+  std::vector<uint8_t> segments;
+  if (f.header.segmentation_enabled) segments = p.segment_ids;
+  CodedFrame coded = decide_and_code(dsp, setup, source, segments, p.modes);
+  f.mbs = std::move(coded.mbs);
+  f.coeffs = std::move(coded.coeffs);
+  choose_frame_probabilities(f);
+  choose_segment_probabilities(f);
+  f.header.loop_filter_level = uint8_t(std::min(63, f.header.quant.y_ac_qi / 3));
+  f.header.loop_filter_level = choose_loop_filter_level(dsp, begun, f, *coded.picture, source);
+  out.decoded = finish_frame(begun, f, coded.picture, dsp);
+  return out;
+}
+
+EncodedFrame rebase_frame_fully(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
+                                const dsp::Dsp& dsp) {
+  EncodedFrame out;
+  // The rebase itself, reconstructed without the loop filter so the level can be chosen afresh.
+  ParsedFrame unfiltered = frame;
+  unfiltered.header.loop_filter_level = 0;
+  RebasedFrame r = rebase_and_reconstruct(state, unfiltered, target, dsp);
+  out.frame = std::move(r.frame);
+  out.frame.header.loop_filter_level = frame.header.loop_filter_level;  // the search starts there
+  choose_frame_probabilities(out.frame);
+  const DecoderState begun = frame_begin_state(state, out.frame.tag, out.frame.header);
+  out.frame.header.loop_filter_level = choose_loop_filter_level(dsp, begun, out.frame, *r.decoded.picture, target);
+  out.decoded = finish_frame(begun, out.frame, std::make_shared<Raster>(*r.decoded.picture), dsp);
+  return out;
+}
+
+}  // namespace xc::vp8::enc

@@ -1,0 +1,63 @@
+// Whole-frame encoding on top of a decoder state: an inter frame with full mode decision (the
+// re-encoded first frame of a chunk), a key frame, and the rebase of a frame whose modes are kept;
+// each finished with a loop-filter level search and frame-level probabilities chosen from counts.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "util/image.hh"
+#include "vp8/decoder.hh"
+#include "vp8/dsp/dsp.hh"
+#include "vp8/encoder/mode_decision.hh"
+
+namespace xc::vp8::enc {
+
+// A frame ready to be written (frame) and what decoding it gives (decoded).
+struct EncodedFrame {
+  ParsedFrame frame;
+  DecodedFrame decoded;
+};
+
+// How to code a frame that is decided from scratch.
+struct FreshFrameParams {
+  int qindex = 32;
+  bool key_frame = false;
+  uint8_t version = 0;
+  // Header fields to carry over (segmentation, loop-filter type, sharpness and deltas, quantizer
+  // deltas, partitions), from the frame being replaced; absent: plain defaults.
+  const FrameHeader* like = nullptr;
+  // The state the `like` frame was decoded to, for its effective segmentation and filter deltas.
+  const DecoderState* like_state = nullptr;
+  // Per-macroblock segment ids to code when `like` has segmentation (may be empty).
+  std::vector<uint8_t> segment_ids;
+  bool refresh_golden = true;
+  bool refresh_alternate = true;
+  ModeDecisionOptions modes;
+};
+
+// Encodes `source` as one frame decoded from `state`.
+EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& source, const FreshFrameParams& params,
+                                const dsp::Dsp& dsp = dsp::best_dsp());
+
+// Keeps `frame`'s modes, vectors and flags and recomputes its residue against `state` so that it
+// decodes close to `target`; the loop-filter level and frame-level probabilities are chosen anew.
+EncodedFrame rebase_frame_fully(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
+                                const dsp::Dsp& dsp = dsp::best_dsp());
+
+// Makes a frame refresh all three references (no copies), which changes nothing it shows.
+void refresh_all_references(FrameHeader& header);
+
+// Chooses the loop-filter level (0..63) that minimises the squared error of the filtered picture
+// against `target`, given the unfiltered reconstruction; every other header field is kept.
+uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
+                                 const Raster& unfiltered, const util::Image& target);
+
+// Sets prob_skip_false, prob_intra, prob_last and prob_gf to the values that code the frame's
+// macroblocks in the fewest bits (mb_no_coeff_skip is turned on when it saves bits).
+void choose_frame_probabilities(ParsedFrame& frame);
+
+// Squared error of the visible area of `picture` against `target` (all three planes).
+int64_t picture_sse(const Raster& picture, const util::Image& target);
+
+}  // namespace xc::vp8::enc

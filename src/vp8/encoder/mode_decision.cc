@@ -1,0 +1,378 @@
+// Per-macroblock mode decision (§11, §16) with rate estimates from the bit-cost table.
+#include "vp8/encoder/mode_decision.hh"
+
+#include <algorithm>
+#include <cstring>
+#include <limits>
+
+#include "vp8/bool_encoder.hh"
+#include "vp8/encoder/motion_search.hh"
+#include "vp8/encoder/quantize.hh"
+#include "vp8/encoder/residual.hh"
+#include "vp8/encoder/transform.hh"
+#include "vp8/predict.hh"
+#include "vp8/tables.hh"
+
+namespace xc::vp8::enc {
+
+namespace {
+
+constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max() / 4;
+
+// The source macroblock with its edges repeated, luma 16x16 and chroma 8x8.
+struct SourceBlock {
+  uint8_t y[256], u[64], v[64];
+};
+
+void gather(const std::vector<uint8_t>& plane, int width, int height, int x0, int y0, int n, uint8_t* out) {
+  for (int r = 0; r < n; ++r) {
+    const uint8_t* row = plane.data() + size_t(std::min(y0 + r, height - 1)) * width;
+    for (int c = 0; c < n; ++c) out[r * n + c] = row[std::min(x0 + c, width - 1)];
+  }
+}
+
+SourceBlock source_block(const util::Image& img, int col, int row) {
+  SourceBlock s;
+  gather(img.y, img.width, img.height, col * 16, row * 16, 16, s.y);
+  gather(img.u, img.chroma_width(), img.chroma_height(), col * 8, row * 8, 8, s.u);
+  gather(img.v, img.chroma_width(), img.chroma_height(), col * 8, row * 8, 8, s.v);
+  return s;
+}
+
+int whole_block_index(MbMode mode, bool have_above, bool have_left) {
+  switch (mode) {
+    case V_PRED:
+      return dsp::kPredV;
+    case H_PRED:
+      return dsp::kPredH;
+    case TM_PRED:
+      return dsp::kPredTm;
+    default:
+      if (have_above && have_left) return dsp::kPredDc;
+      if (have_above) return dsp::kPredDcTop;
+      if (have_left) return dsp::kPredDcLeft;
+      return dsp::kPredDc128;
+  }
+}
+
+const Raster* reference(const References& refs, RefFrame r) {
+  switch (r) {
+    case GOLDEN_FRAME:
+      return refs.golden.get();
+    case ALTREF_FRAME:
+      return refs.altref.get();
+    default:
+      return refs.last.get();
+  }
+}
+
+bool outside_margin(const MotionVector& mv, const EdgeDistances& e) {
+  constexpr int kMargin = 16 << 3;
+  return mv.col < e.to_left - kMargin || mv.col > e.to_right + kMargin || mv.row < e.to_top - kMargin ||
+         mv.row > e.to_bottom + kMargin;
+}
+
+class Decider {
+ public:
+  Decider(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source, const ModeDecisionOptions& o)
+      : dsp_(dsp), s_(setup), src_(source), opt_(o), cols_(setup.mode_context.mb_cols),
+        rows_(setup.mode_context.mb_rows) {}
+
+  CodedFrame run(const std::vector<uint8_t>& segment_ids) {
+    CodedFrame out;
+    out.picture = std::make_shared<Raster>(s_.state->width, s_.state->height);
+    out.mbs.resize(size_t(cols_) * rows_);
+    out.coeffs.resize(out.mbs.size());
+    for (int r = 0; r < rows_; ++r) {
+      for (int c = 0; c < cols_; ++c) {
+        const size_t i = size_t(r) * cols_ + c;
+        MacroblockInfo& mb = out.mbs[i];
+        mb.segment_id = segment_ids.empty() ? 0 : segment_ids[i];
+        const DequantFactors& dq = s_.dq[s_.header->segmentation_enabled ? mb.segment_id : 0];
+        lambda_ = lambda_for_factor(dq.y1[1]);
+        decide(out, c, r, mb, dq);
+        out.coeffs[i] = encode_macroblock_residual(dsp_, *out.picture, s_.state->refs, mb, src_, dq, c, r, s_.version);
+        mb.mb_skip_coeff = s_.header->mb_no_coeff_skip && out.coeffs[i].all_eob;
+        if (mb.mb_skip_coeff) out.coeffs[i] = MacroblockCoeffs{};
+      }
+    }
+    return out;
+  }
+
+ private:
+  static int lambda_for_factor(int ac) { return std::max(1, ac * ac / 10); }
+
+  int64_t cost(int64_t sse, int rate) const { return 256 * sse + int64_t(lambda_) * rate; }
+
+  void decide(CodedFrame& f, int c, int r, MacroblockInfo& mb, const DequantFactors& dq) {
+    const SourceBlock src = source_block(src_, c, r);
+    Raster& pic = *f.picture;
+    const size_t i = size_t(r) * cols_ + c;
+    static const MacroblockInfo kOutside{};
+    const MacroblockInfo& above = r > 0 ? f.mbs[i - cols_] : kOutside;
+    const MacroblockInfo& left = c > 0 ? f.mbs[i - 1] : kOutside;
+    const MacroblockInfo& above_left = (r > 0 && c > 0) ? f.mbs[i - cols_ - 1] : kOutside;
+
+    // Intra 16x16 and B_PRED.
+    MacroblockInfo best = mb;
+    int64_t best_cost = kInfinity;
+    const int intra_flag = s_.key_frame ? 0 : bit_cost(s_.header->prob_intra, false);
+    const IntraEdges edges = intra_edges(pic.y(), c, r, cols_, false);
+    for (MbMode m : {DC_PRED, V_PRED, H_PRED, TM_PRED}) {
+      uint8_t pred[256];
+      dsp_.pred16[whole_block_index(m, edges.have_above, edges.have_left)](pred, 16, edges.above(), edges.left);
+      const int rate = intra_flag + (s_.key_frame ? tree_cost(kKfYModeTree, kKfYModeProbs.data(), m)
+                                                  : tree_cost(kYModeTree, s_.probs.y_mode_probs.data(), m));
+      const int64_t j = cost(block_sse(src.y, 16, pred, 16, 16, 16), rate);
+      if (j < best_cost) {
+        best_cost = j;
+        best = mb;
+        best.ref_frame = INTRA_FRAME;
+        best.y_mode = m;
+        best.b_modes.fill(implied(m));
+      }
+    }
+    if (opt_.allow_b_pred) {
+      MacroblockInfo b = mb;
+      b.ref_frame = INTRA_FRAME;
+      b.y_mode = B_PRED;
+      const int64_t j = decide_b_pred(pic, c, r, src, edges, above, left, dq, b, intra_flag);
+      if (j < best_cost) {
+        best_cost = j;
+        best = b;
+      }
+    }
+    if (best.ref_frame == INTRA_FRAME) best.uv_mode = decide_chroma(pic, c, r, src);
+
+    if (!s_.key_frame) decide_inter(pic, c, r, src, above, left, above_left, mb, best, best_cost);
+    const uint8_t seg = mb.segment_id;
+    mb = best;
+    mb.segment_id = seg;
+    mb.mb_skip_coeff = false;
+    mb.needs_mv_clamp = false;
+    if (mb.ref_frame != INTRA_FRAME) {
+      const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
+      for (const auto& v : mb.b_mvs) mb.needs_mv_clamp |= outside_margin(v, e);
+    }
+  }
+
+  static BMode implied(MbMode m) {
+    switch (m) {
+      case V_PRED:
+        return B_VE_PRED;
+      case H_PRED:
+        return B_HE_PRED;
+      case TM_PRED:
+        return B_TM_PRED;
+      default:
+        return B_DC_PRED;
+    }
+  }
+
+  MbMode decide_chroma(Raster& pic, int c, int r, const SourceBlock& src) {
+    const IntraEdges eu = intra_edges(pic.u(), c, r, cols_, true);
+    const IntraEdges ev = intra_edges(pic.v(), c, r, cols_, true);
+    MbMode best = DC_PRED;
+    int64_t best_cost = kInfinity;
+    const uint8_t* probs = s_.key_frame ? kKfUvModeProbs.data() : s_.probs.uv_mode_probs.data();
+    for (MbMode m : {DC_PRED, V_PRED, H_PRED, TM_PRED}) {
+      uint8_t pu[64], pv[64];
+      const int idx = whole_block_index(m, eu.have_above, eu.have_left);
+      dsp_.pred8[idx](pu, 8, eu.above(), eu.left);
+      dsp_.pred8[idx](pv, 8, ev.above(), ev.left);
+      const int64_t j =
+          cost(block_sse(src.u, 8, pu, 8, 8, 8) + block_sse(src.v, 8, pv, 8, 8, 8), tree_cost(kUvModeTree, probs, m));
+      if (j < best_cost) {
+        best_cost = j;
+        best = m;
+      }
+    }
+    return best;
+  }
+
+  // Chooses each subblock's mode in order, reconstructing it before the next (later subblocks
+  // predict from it). Returns the estimated cost of B_PRED.
+  int64_t decide_b_pred(Raster& pic, int c, int r, const SourceBlock& src, const IntraEdges& edges,
+                        const MacroblockInfo& above, const MacroblockInfo& left, const DequantFactors& dq,
+                        MacroblockInfo& mb, int intra_flag) {
+    Plane& y = pic.y();
+    int64_t total = 0;
+    int rate = intra_flag + (s_.key_frame ? tree_cost(kKfYModeTree, kKfYModeProbs.data(), B_PRED)
+                                          : tree_cost(kYModeTree, s_.probs.y_mode_probs.data(), B_PRED));
+    for (int b = 0; b < 16; ++b) {
+      const int bx = (b & 3) * 4, by = (b >> 2) * 4;
+      uint8_t* dst = y.at(c * 16 + bx, r * 16 + by);
+      const uint8_t* probs = s_.key_frame ? kf_b_mode_probs(mb, above, left, b) : kBModeProbs.data();
+      BMode best = B_DC_PRED;
+      int64_t best_j = kInfinity;
+      int best_rate = 0;
+      for (int m = 0; m < kNumIntraBModes; ++m) {
+        predict_intra_subblock(dsp_, y, edges, c, r, b, BMode(m));
+        const int mr = tree_cost(kBModeTree, probs, m);
+        const int64_t j = cost(block_sse(src.y + by * 16 + bx, 16, dst, y.stride(), 4, 4), mr);
+        if (j < best_j) {
+          best_j = j;
+          best = BMode(m);
+          best_rate = mr;
+        }
+      }
+      mb.b_modes[b] = best;
+      predict_intra_subblock(dsp_, y, edges, c, r, b, best);
+      total += block_sse(src.y + by * 16 + bx, 16, dst, y.stride(), 4, 4);
+      rate += best_rate;
+      reconstruct_subblock(src.y + by * 16 + bx, dst, y.stride(), dq);
+    }
+    return cost(total, rate);
+  }
+
+  // Adds the quantized residual of one 4x4 luma block (no Y2) to its prediction in place.
+  void reconstruct_subblock(const uint8_t* src, uint8_t* dst, int stride, const DequantFactors& dq) {
+    int16_t residual[16], coeffs[16];
+    for (int rr = 0; rr < 4; ++rr)
+      for (int cc = 0; cc < 4; ++cc) residual[rr * 4 + cc] = int16_t(src[rr * 16 + cc] - dst[rr * stride + cc]);
+    forward_dct(residual, coeffs);
+    std::array<int16_t, 16> q{};
+    quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, QuantizerOptions{}, q);
+    int16_t dqc[16];
+    dqc[0] = int16_t(q[0] * dq.y1[0]);
+    for (int k = 1; k < 16; ++k) dqc[k] = int16_t(q[k] * dq.y1[1]);
+    dsp_.idct_add(dqc, dst, stride);
+  }
+
+  void decide_inter(Raster& pic, int c, int r, const SourceBlock& src, const MacroblockInfo& above,
+                    const MacroblockInfo& left, const MacroblockInfo& above_left, const MacroblockInfo& base,
+                    MacroblockInfo& best, int64_t& best_cost) {
+    (void)pic;
+    const References& refs = s_.state->refs;
+    const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
+    const bool sixtap = s_.version == 0 || s_.version > 3;
+    const dsp::InterPredFn* fns = sixtap ? dsp_.sixtap : dsp_.bilinear;
+    const int x = c * 16, y = r * 16;
+    const int inter_flag = bit_cost(s_.header->prob_intra, true);
+
+    for (RefFrame ref : {LAST_FRAME, GOLDEN_FRAME, ALTREF_FRAME}) {
+      const Raster* rr = reference(refs, ref);
+      if (ref != LAST_FRAME && (rr == refs.last.get() || (ref == ALTREF_FRAME && rr == refs.golden.get()))) continue;
+      const Plane& ry = rr->y();
+      int ref_rate = inter_flag;
+      if (ref == LAST_FRAME) {
+        ref_rate += bit_cost(s_.header->prob_last, false);
+      } else {
+        ref_rate += bit_cost(s_.header->prob_last, true) + bit_cost(s_.header->prob_gf, ref == ALTREF_FRAME);
+      }
+      const NearMvs nm = find_near_mvs(above, left, above_left, ref, s_.mode_context.sign_bias, e);
+
+      auto try_vector = [&](MbMode mode, const MotionVector& mv, int extra_rate) {
+        uint8_t pred[256];
+        fns[dsp::kBlock16x16](pred, 16, ry.at(x + (mv.col >> 3), y + (mv.row >> 3)), ry.stride(), mv.col & 7,
+                              mv.row & 7);
+        const int rate = ref_rate + tree_cost(kMvRefTree, nm.mode_probs.data(), mode) + extra_rate;
+        const int64_t j = cost(block_sse(src.y, 16, pred, 16, 16, 16), rate);
+        if (j < best_cost) {
+          best_cost = j;
+          best = base;
+          best.ref_frame = ref;
+          best.y_mode = mode;
+          best.mv = mv;
+          best.b_mvs.fill(mv);
+          best.b_modes.fill(B_DC_PRED);
+          best.partition = MV_16;
+        }
+      };
+      try_vector(ZEROMV, MotionVector{}, 0);
+      try_vector(NEARESTMV, nm.nearest, 0);
+      if (!(nm.near == nm.nearest)) try_vector(NEARMV, nm.near, 0);
+
+      const MvBounds bounds = MvBounds::for_macroblock(e, nm.best);
+      MotionSearchParams p;
+      p.size = dsp::kBlock16x16;
+      p.range = opt_.search_range;
+      p.lambda = std::max(1, int(isqrt(lambda_)) / 4);
+      p.sixtap = sixtap;
+      const MotionVector starts[3] = {nm.best, nm.nearest, nm.near};
+      const MotionSearchResult found = search_motion(dsp_, ry, src.y, 16, x, y, starts, 3, nm.best, bounds, p);
+      if (!(found.mv == nm.nearest) && !(found.mv == nm.near) && !found.mv.is_zero()) {
+        try_vector(NEWMV, found.mv, 256 * mv_bits(found.mv, nm.best));
+      }
+      if (opt_.allow_split) try_split(ref, ry, fns, src, above, left, base, nm, bounds, found.mv, x, y, ref_rate, best, best_cost);
+    }
+  }
+
+  // SPLITMV with four 8x8 quarters, each with its own search.
+  void try_split(RefFrame ref, const Plane& ry, const dsp::InterPredFn* fns, const SourceBlock& src,
+                 const MacroblockInfo& above, const MacroblockInfo& left, const MacroblockInfo& base, const NearMvs& nm,
+                 const MvBounds& bounds, const MotionVector& whole, int x, int y, int ref_rate, MacroblockInfo& best,
+                 int64_t& best_cost) {
+    MacroblockInfo cand = base;
+    cand.ref_frame = ref;
+    cand.y_mode = SPLITMV;
+    cand.partition = MV_QUARTERS;
+    int rate = ref_rate + tree_cost(kMvRefTree, nm.mode_probs.data(), SPLITMV) +
+               tree_cost(kSplitMvTree, kMbSplitProbs.data(), MV_QUARTERS);
+    int64_t sse = 0;
+    MotionSearchParams p;
+    p.size = dsp::kBlock8x8;
+    p.range = 8;
+    p.lambda = std::max(1, int(isqrt(lambda_)) / 4);
+    p.sixtap = fns == dsp_.sixtap;
+    for (int q : {0, 2, 8, 10}) {
+      const int qx = (q & 3) * 4, qy = (q >> 2) * 4;
+      const MotionVector starts[2] = {whole, nm.best};
+      const MotionSearchResult found =
+          search_motion(dsp_, ry, src.y + qy * 16 + qx, 16, x + qx, y + qy, starts, 2, nm.best, bounds, p);
+      const SubMvContext ctx = sub_mv_context(cand, above, left, q);
+      BMode sub = NEW4X4;
+      if (found.mv == ctx.left) {
+        sub = LEFT4X4;
+      } else if (found.mv == ctx.above) {
+        sub = ABOVE4X4;
+      } else if (found.mv.is_zero()) {
+        sub = ZERO4X4;
+      }
+      rate += tree_cost(kSubMvRefTree, ctx.probs, sub);
+      if (sub == NEW4X4) rate += 256 * mv_bits(found.mv, nm.best);
+      for (int k : {0, 1, 4, 5}) {
+        cand.b_mvs[q + k] = found.mv;
+        cand.b_modes[q + k] = sub;
+      }
+      uint8_t pred[64];
+      const MotionVector& mv = found.mv;
+      fns[dsp::kBlock8x8](pred, 8, ry.at(x + qx + (mv.col >> 3), y + qy + (mv.row >> 3)), ry.stride(), mv.col & 7,
+                          mv.row & 7);
+      sse += block_sse(src.y + qy * 16 + qx, 16, pred, 8, 8, 8);
+    }
+    cand.mv = cand.b_mvs[15];
+    const int64_t j = cost(sse, rate);
+    if (j < best_cost) {
+      best_cost = j;
+      best = cand;
+    }
+  }
+
+  static int64_t isqrt(int64_t v) {
+    int64_t r = 0;
+    while ((r + 1) * (r + 1) <= v) ++r;
+    return r;
+  }
+
+  const dsp::Dsp& dsp_;
+  const FrameSetup& s_;
+  const util::Image& src_;
+  const ModeDecisionOptions& opt_;
+  const int cols_, rows_;
+  int lambda_ = 1;
+};
+
+}  // namespace
+
+int lambda_for(int qindex) {
+  const int ac = kAcQLookup[std::clamp(qindex, 0, 127)];
+  return std::max(1, ac * ac / 10);
+}
+
+CodedFrame decide_and_code(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source,
+                           const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options) {
+  return Decider(dsp, setup, source, options).run(segment_ids);
+}
+
+}  // namespace xc::vp8::enc

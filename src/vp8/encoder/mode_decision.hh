@@ -1,0 +1,50 @@
+// Mode decision for a whole frame: for every macroblock, in raster order, the intra or inter
+// prediction with the lowest estimated cost (prediction error plus lambda times the bits of the mode
+// and vectors), then its residual coded against the reconstruction so far.
+#pragma once
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "util/image.hh"
+#include "vp8/decoder.hh"
+#include "vp8/dsp/dsp.hh"
+#include "vp8/quant.hh"
+#include "vp8/state.hh"
+
+namespace xc::vp8::enc {
+
+struct ModeDecisionOptions {
+  bool allow_split = true;
+  bool allow_b_pred = true;
+  int search_range = 32;  // pixels
+};
+
+// What the decisions are made against: the state the frame is decoded from (after the header's
+// key-frame resets and updates, see frame_state), the header and the frame's working probabilities.
+struct FrameSetup {
+  const DecoderState* state = nullptr;
+  const FrameHeader* header = nullptr;
+  ProbabilityTables probs;
+  ModeContext mode_context;
+  std::array<DequantFactors, 4> dq;
+  int version = 0;
+  bool key_frame = false;
+};
+
+struct CodedFrame {
+  std::vector<MacroblockInfo> mbs;
+  std::vector<MacroblockCoeffs> coeffs;
+  std::shared_ptr<Raster> picture;  // the reconstruction before the loop filter
+};
+
+// Decides the modes of every macroblock and codes its residual. `segment_ids` gives each
+// macroblock's segment (empty: all 0). The result's reconstruction equals what a decoder rebuilds.
+CodedFrame decide_and_code(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source,
+                           const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options = {});
+
+// The Lagrange multiplier used for a quantizer index (cost = 256 * SSE + lambda * rate in 1/256 bits).
+int lambda_for(int qindex);
+
+}  // namespace xc::vp8::enc
