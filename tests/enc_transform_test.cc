@@ -168,6 +168,27 @@ TEST(EncQuantize, RoundingZeroBinAndTokenEnd) {
   EXPECT_EQ(q[15], 4);
 }
 
+// The multiply-and-shift quantizer equals the plain division for every factor a frame can use.
+TEST(EncQuantize, MatchesDivision) {
+  std::mt19937 rng(kSeed + 3);
+  std::uniform_int_distribution<int> coeff(-32768, 32767), small(-600, 600), option(0, 128);
+  for (int q = 1; q <= 400; ++q) {
+    for (int n = 0; n < 50; ++n) {
+      const enc::QuantizerOptions opts{.rounding = option(rng), .zero_bin = option(rng) * 2};
+      int16_t c[16];
+      for (int i = 0; i < 16; ++i) c[i] = int16_t(n % 2 ? coeff(rng) : small(rng));
+      std::array<int16_t, 16> levels;
+      enc::quantize_block(c, q, q, 0, opts, levels);
+      for (int i = 0; i < 16; ++i) {
+        const int m = 128 * std::abs(c[i]);
+        int expected = m < opts.zero_bin * q ? 0 : std::min((m + opts.rounding * q) / (128 * q), enc::kMaxLevel);
+        if (c[i] < 0) expected = -expected;
+        ASSERT_EQ(levels[i], expected) << "seed " << kSeed + 3 << " q " << q << " coefficient " << c[i];
+      }
+    }
+  }
+}
+
 TEST(EncQuantize, AllEob) {
   MacroblockCoeffs c;
   c.token_end.fill(0);

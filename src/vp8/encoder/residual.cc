@@ -17,14 +17,6 @@ namespace xc::vp8::enc {
 
 namespace {
 
-// The source pixels of one macroblock, with the picture's last column and row repeated past its
-// edges (the area a decoder reconstructs but never shows still has to be coded).
-struct SourceMacroblock {
-  uint8_t y[16 * 16];
-  uint8_t u[8 * 8];
-  uint8_t v[8 * 8];
-};
-
 void gather(const std::vector<uint8_t>& plane, int width, int height, int x0, int y0, int n, uint8_t* out) {
   for (int r = 0; r < n; ++r) {
     const uint8_t* row = plane.data() + size_t(std::min(y0 + r, height - 1)) * width;
@@ -34,14 +26,6 @@ void gather(const std::vector<uint8_t>& plane, int width, int height, int x0, in
       for (int c = 0; c < n; ++c) out[r * n + c] = row[std::min(x0 + c, width - 1)];
     }
   }
-}
-
-SourceMacroblock source_macroblock(const util::Image& img, int mb_col, int mb_row) {
-  SourceMacroblock s;
-  gather(img.y, img.width, img.height, mb_col * 16, mb_row * 16, 16, s.y);
-  gather(img.u, img.chroma_width(), img.chroma_height(), mb_col * 8, mb_row * 8, 8, s.u);
-  gather(img.v, img.chroma_width(), img.chroma_height(), mb_col * 8, mb_row * 8, 8, s.v);
-  return s;
 }
 
 // Forward DCT of source - prediction for the 4x4 block whose source starts at `src` (row length
@@ -55,6 +39,14 @@ void transform_block(const uint8_t* src, int src_stride, const uint8_t* pred, in
 }
 
 }  // namespace
+
+SourceMacroblock source_macroblock(const util::Image& img, int mb_col, int mb_row) {
+  SourceMacroblock s;
+  gather(img.y, img.width, img.height, mb_col * 16, mb_row * 16, 16, s.y);
+  gather(img.u, img.chroma_width(), img.chroma_height(), mb_col * 8, mb_row * 8, 8, s.u);
+  gather(img.v, img.chroma_width(), img.chroma_height(), mb_col * 8, mb_row * 8, 8, s.v);
+  return s;
+}
 
 MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, const References& refs,
                                             const MacroblockInfo& mb, const util::Image& source,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>  // util/image.hh uses size_t without including it
+#include <cstdint>
 
 #include "util/image.hh"
 #include "vp8/decoder.hh"
@@ -16,6 +17,15 @@
 #include "vp8/tokens.hh"
 
 namespace xc::vp8::enc {
+
+// The source pixels of one macroblock (row-major, 16 or 8 to a row), with the picture's last column
+// and row repeated past its edges: the area a decoder reconstructs but never shows is coded too.
+struct SourceMacroblock {
+  uint8_t y[16 * 16];
+  uint8_t u[8 * 8];
+  uint8_t v[8 * 8];
+};
+SourceMacroblock source_macroblock(const util::Image& source, int mb_col, int mb_row);
 
 // Codes the residual of macroblock (mb_col, mb_row) with the modes and vectors of `mb` against
 // `source` (the raw picture, its last column and row repeated to fill whole macroblocks). `frame` is
