@@ -184,6 +184,7 @@ TEST(BoolCoder, CostTable) {
     }
     EXPECT_EQ(bit_cost(uint8_t(p), true), kBitCost[256 - p]);
   }
+  EXPECT_EQ(bit_cost(0, true), 0);  // out-of-spec probability 0: still defined
   // A long run coded under its own probability costs what the table says, to within the flush and
   // the coder's rounding of the split (worst at extreme probabilities, where it is about 2 %).
   for (int p : {3, 40, 128, 200, 252}) {

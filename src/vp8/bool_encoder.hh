@@ -89,8 +89,9 @@ class BoolEncoder {
 };
 
 // -----------------------------------------------------------------------------
-// Bit costs for rate estimates, in 1/256 bit: kBitCost[p] = 256 * log2(256 / p), rounded, the cost
-// of a bool whose probability is p/256 (index 0 stands for the smallest probability, 1/256).
+// Bit costs for rate estimates, in 1/256 bit: kBitCost[p] = 256 * log2(256 / p), rounded, the cost of
+// a bool whose probability is p/256. Index 256 (a certain bool) costs 0, and index 0 is priced as 1,
+// so that bit_cost is defined for every uint8_t probability.
 // -----------------------------------------------------------------------------
 namespace bool_cost_detail {
 
@@ -113,17 +114,18 @@ constexpr double log2_of(double x) {
   return result;
 }
 
-constexpr std::array<uint16_t, 256> make_costs() {
-  std::array<uint16_t, 256> costs{};
-  for (int p = 1; p < 256; ++p) costs[p] = uint16_t(256 * (8 - log2_of(p)) + 0.5);
+constexpr std::array<uint16_t, 257> make_costs() {
+  std::array<uint16_t, 257> costs{};
+  for (int p = 1; p <= 256; ++p) costs[p] = uint16_t(256 * (8 - log2_of(p)) + 0.5);
   costs[0] = costs[1];
   return costs;
 }
 
 }  // namespace bool_cost_detail
 
-inline constexpr std::array<uint16_t, 256> kBitCost = bool_cost_detail::make_costs();
-static_assert(kBitCost[128] == 256 && kBitCost[1] == 2048 && kBitCost[64] == 512 && kBitCost[255] == 1);
+inline constexpr std::array<uint16_t, 257> kBitCost = bool_cost_detail::make_costs();
+static_assert(kBitCost[128] == 256 && kBitCost[1] == 2048 && kBitCost[64] == 512 && kBitCost[255] == 1 &&
+              kBitCost[256] == 0);
 
 // Cost in 1/256 bit of writing `bit` at probability `prob` (of a zero).
 constexpr int bit_cost(uint8_t prob, bool bit) { return kBitCost[bit ? 256 - prob : prob]; }
