@@ -63,7 +63,7 @@ void round_trip(const Case& c, int count) {
 TEST(BoolCoder, RoundTripsUnderProbabilityPatterns) {
   uint32_t seed = 1;
   for (int count : {0, 1, 2, 7, 8, 9, 31, 100, 1000, 20000}) {
-    for (int prob : {1, 2, 128, 254, 255}) {
+    for (int prob : {0, 1, 2, 128, 254, 255}) {  // 0 is codable: header probabilities are 8-bit literals
       for (int follow : {0, 1}) {
         round_trip({Pattern::kFixed, prob, follow, seed++}, count);
         round_trip({Pattern::kAlternating, prob, follow, seed++}, count);
