@@ -1,6 +1,7 @@
 // An I420 picture with tightly packed planes (visible area only).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 

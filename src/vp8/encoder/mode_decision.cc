@@ -19,26 +19,6 @@ namespace {
 
 constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max() / 4;
 
-// The source macroblock with its edges repeated, luma 16x16 and chroma 8x8.
-struct SourceBlock {
-  uint8_t y[256], u[64], v[64];
-};
-
-void gather(const std::vector<uint8_t>& plane, int width, int height, int x0, int y0, int n, uint8_t* out) {
-  for (int r = 0; r < n; ++r) {
-    const uint8_t* row = plane.data() + size_t(std::min(y0 + r, height - 1)) * width;
-    for (int c = 0; c < n; ++c) out[r * n + c] = row[std::min(x0 + c, width - 1)];
-  }
-}
-
-SourceBlock source_block(const util::Image& img, int col, int row) {
-  SourceBlock s;
-  gather(img.y, img.width, img.height, col * 16, row * 16, 16, s.y);
-  gather(img.u, img.chroma_width(), img.chroma_height(), col * 8, row * 8, 8, s.u);
-  gather(img.v, img.chroma_width(), img.chroma_height(), col * 8, row * 8, 8, s.v);
-  return s;
-}
-
 int whole_block_index(MbMode mode, bool have_above, bool have_left) {
   switch (mode) {
     case V_PRED:
@@ -105,7 +85,7 @@ class Decider {
   int64_t cost(int64_t sse, int rate) const { return 256 * sse + int64_t(lambda_) * rate; }
 
   void decide(CodedFrame& f, int c, int r, MacroblockInfo& mb, const DequantFactors& dq) {
-    const SourceBlock src = source_block(src_, c, r);
+    const SourceMacroblock src = source_macroblock(src_, c, r);
     Raster& pic = *f.picture;
     const size_t i = size_t(r) * cols_ + c;
     static const MacroblockInfo kOutside{};
@@ -169,7 +149,7 @@ class Decider {
     }
   }
 
-  MbMode decide_chroma(Raster& pic, int c, int r, const SourceBlock& src) {
+  MbMode decide_chroma(Raster& pic, int c, int r, const SourceMacroblock& src) {
     const IntraEdges eu = intra_edges(pic.u(), c, r, cols_, true);
     const IntraEdges ev = intra_edges(pic.v(), c, r, cols_, true);
     MbMode best = DC_PRED;
@@ -192,7 +172,7 @@ class Decider {
 
   // Chooses each subblock's mode in order, reconstructing it before the next (later subblocks
   // predict from it). Returns the estimated cost of B_PRED.
-  int64_t decide_b_pred(Raster& pic, int c, int r, const SourceBlock& src, const IntraEdges& edges,
+  int64_t decide_b_pred(Raster& pic, int c, int r, const SourceMacroblock& src, const IntraEdges& edges,
                         const MacroblockInfo& above, const MacroblockInfo& left, const DequantFactors& dq,
                         MacroblockInfo& mb, int intra_flag) {
     Plane& y = pic.y();
@@ -239,7 +219,7 @@ class Decider {
     dsp_.idct_add(dqc, dst, stride);
   }
 
-  void decide_inter(Raster& pic, int c, int r, const SourceBlock& src, const MacroblockInfo& above,
+  void decide_inter(Raster& pic, int c, int r, const SourceMacroblock& src, const MacroblockInfo& above,
                     const MacroblockInfo& left, const MacroblockInfo& above_left, const MacroblockInfo& base,
                     MacroblockInfo& best, int64_t& best_cost) {
     (void)pic;
@@ -299,7 +279,7 @@ class Decider {
   }
 
   // SPLITMV with four 8x8 quarters, each with its own search.
-  void try_split(RefFrame ref, const Plane& ry, const dsp::InterPredFn* fns, const SourceBlock& src,
+  void try_split(RefFrame ref, const Plane& ry, const dsp::InterPredFn* fns, const SourceMacroblock& src,
                  const MacroblockInfo& above, const MacroblockInfo& left, const MacroblockInfo& base, const NearMvs& nm,
                  const MvBounds& bounds, const MotionVector& whole, int x, int y, int ref_rate, MacroblockInfo& best,
                  int64_t& best_cost) {
