@@ -7,6 +7,7 @@
 
 #include "util/errors.hh"
 #include "vp8/encoder/motion_search.hh"
+#include "vp8/encoder/probabilities.hh"
 #include "vp8/encoder/residual.hh"
 #include "vp8/loop_filter.hh"
 #include "vp8/quant.hh"
@@ -14,11 +15,6 @@
 namespace xc::vp8::enc {
 
 namespace {
-
-uint8_t prob_from_counts(int64_t zeros, int64_t ones) {
-  if (zeros + ones == 0) return 128;
-  return uint8_t(std::clamp<int64_t>((256 * zeros + (zeros + ones) / 2) / (zeros + ones), 1, 255));
-}
 
 std::optional<SignedField> explicit_value(int v) { return SignedField::of(v); }
 
@@ -133,32 +129,6 @@ uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun,
   return uint8_t(best);
 }
 
-void choose_frame_probabilities(ParsedFrame& f) {
-  int64_t skip[2] = {0, 0}, intra[2] = {0, 0}, last[2] = {0, 0}, gf[2] = {0, 0};
-  for (size_t i = 0; i < f.mbs.size(); ++i) {
-    const MacroblockInfo& mb = f.mbs[i];
-    ++skip[f.coeffs[i].all_eob || mb.mb_skip_coeff];
-    ++intra[mb.ref_frame != INTRA_FRAME];
-    if (mb.ref_frame != INTRA_FRAME) {
-      ++last[mb.ref_frame != LAST_FRAME];
-      if (mb.ref_frame != LAST_FRAME) ++gf[mb.ref_frame == ALTREF_FRAME];
-    }
-  }
-  FrameHeader& h = f.header;
-  if (h.mb_no_coeff_skip) {
-    h.prob_skip_false = prob_from_counts(skip[0], skip[1]);
-    for (size_t i = 0; i < f.mbs.size(); ++i) {
-      f.mbs[i].mb_skip_coeff = f.coeffs[i].all_eob;
-      if (f.mbs[i].mb_skip_coeff) f.coeffs[i] = MacroblockCoeffs{};
-    }
-  }
-  if (!f.tag.key_frame) {
-    h.prob_intra = prob_from_counts(intra[0], intra[1]);
-    h.prob_last = prob_from_counts(last[0], last[1]);
-    h.prob_gf = prob_from_counts(gf[0], gf[1]);
-  }
-}
-
 EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& source, const FreshFrameParams& p,
                                 const dsp::Dsp& dsp) {
   if (!p.key_frame && !state.has_key_frame()) {
@@ -192,7 +162,7 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
   CodedFrame coded = decide_and_code(dsp, setup, source, segments, p.modes);
   f.mbs = std::move(coded.mbs);
   f.coeffs = std::move(coded.coeffs);
-  choose_frame_probabilities(f);
+  optimize_probabilities(state, f);
   choose_segment_probabilities(f);
   f.header.loop_filter_level = uint8_t(std::min(63, f.header.quant.y_ac_qi / 3));
   f.header.loop_filter_level = choose_loop_filter_level(dsp, begun, f, *coded.picture, source);
@@ -209,7 +179,7 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, const ParsedFrame& fr
   RebasedFrame r = rebase_and_reconstruct(state, unfiltered, target, dsp);
   out.frame = std::move(r.frame);
   out.frame.header.loop_filter_level = frame.header.loop_filter_level;  // the search starts there
-  choose_frame_probabilities(out.frame);
+  optimize_probabilities(state, out.frame);
   const DecoderState begun = frame_begin_state(state, out.frame.tag, out.frame.header);
   out.frame.header.loop_filter_level = choose_loop_filter_level(dsp, begun, out.frame, *r.decoded.picture, target);
   out.decoded = finish_frame(begun, out.frame, std::make_shared<Raster>(*r.decoded.picture), dsp);

@@ -53,10 +53,6 @@ void refresh_all_references(FrameHeader& header);
 uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
                                  const Raster& unfiltered, const util::Image& target);
 
-// Sets prob_skip_false, prob_intra, prob_last and prob_gf to the values that code the frame's
-// macroblocks in the fewest bits (mb_no_coeff_skip is turned on when it saves bits).
-void choose_frame_probabilities(ParsedFrame& frame);
-
 // Squared error of the visible area of `picture` against `target` (all three planes).
 int64_t picture_sse(const Raster& picture, const util::Image& target);
 
