@@ -252,6 +252,8 @@ DecoderState deserialize_state(std::span<const uint8_t> bytes, const std::string
   if (r.position() != content) {
     r.fail(fmt::format("{} unexpected bytes after the state", content - r.position()));
   }
+  // One file per state, so the checksum is always the loaded state's hash().
+  if (state_content_hash(s) != stored) r.fail("not in canonical form (not as serialize_state writes it)");
   return s;
 }
 
