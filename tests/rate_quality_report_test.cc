@@ -1,0 +1,127 @@
+// Tests of scripts/bdrate.py (the Bjontegaard rate difference: cubic fits of log rate against quality,
+// integrated over the shared quality interval) and of scripts/rate-quality-report on a short clip.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <sstream>
+#include <string>
+
+#include "tool_test_support.hh"
+#include "util/y4m.hh"
+#include "util_test_support.hh"
+
+namespace {
+
+namespace fs = std::filesystem;
+using xc::test::run_command;
+using xc::test::shell_quote;
+
+// Evaluates a Python expression with `bdrate` (from scripts/) and `math` imported; returns what it prints.
+std::string bdrate_eval(const std::string& expression) {
+  const std::string program = "import math, sys; sys.path.insert(0, sys.argv[1]); import bdrate; print(" +
+                              expression + ")";
+  const auto r = run_command("python3 -c " + shell_quote(program) + " " +
+                             shell_quote(xc::test::source_path("scripts")));
+  EXPECT_EQ(r.exit_code, 0) << expression;
+  return r.output;
+}
+
+double bdrate_number(const std::string& expression) {
+  const std::string out = bdrate_eval(expression);
+  EXPECT_NE(out, "None\n") << expression;
+  return std::stod(out);
+}
+
+class BdRate : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!xc::test::have_program("python3")) {
+      if (xc::test::on_ci()) FAIL() << "python3 is missing, and CI=true requires this test";
+      GTEST_SKIP() << "python3 is missing";
+    }
+  }
+};
+
+// Four points with log(rate) a cubic in quality, so that the fit is exact; `expression` sees them as A.
+std::string on_anchor(const std::string& expression) {
+  return "(lambda A: " + expression +
+         ")([(math.exp(5 + 0.2*q - 0.01*(q-32)**2 + 0.002*(q-32)**3), q) for q in (28, 31, 34, 37)])";
+}
+
+TEST_F(BdRate, SameCurveScaledIsThatRatio) {
+  EXPECT_NEAR(bdrate_number(on_anchor("bdrate.bd_rate(A, [(1.1 * r, q) for r, q in A])")), 10.0, 1e-9);
+  EXPECT_NEAR(bdrate_number(on_anchor("bdrate.bd_rate(A, A)")), 0.0, 1e-9);
+  EXPECT_NEAR(bdrate_number(on_anchor("bdrate.bd_rate(A, [(0.8 * r, q) for r, q in A])")), -20.0, 1e-9);
+}
+
+// log r = 5 + 0.2 q against the same line one dB lower in quality: exactly exp(-0.2) times the rate wherever
+// the curves overlap, whatever points sample them (six here, so the fit is a true least-squares one).
+TEST_F(BdRate, QualityShiftOfALine) {
+  const std::string line = "[(math.exp(5 + 0.2*q), q) for q in (20, 22.5, 25, 27, 30, 33)]";
+  const std::string shifted = "[(math.exp(5 + 0.2*(q+1)), q) for q in (21, 23, 26, 28.5, 31, 34)]";
+  EXPECT_NEAR(bdrate_number("bdrate.bd_rate(" + line + ", " + shifted + ")"), (std::exp(0.2) - 1) * 100, 1e-9);
+  EXPECT_NEAR(bdrate_number("bdrate.bd_rate(" + shifted + ", " + line + ")"), (std::exp(-0.2) - 1) * 100, 1e-9);
+  // The same line sampled elsewhere and further: no difference, measured over the shared 20-33 dB only.
+  const std::string longer = "[(math.exp(5 + 0.2*q), q) for q in (21, 24, 29, 33, 36, 40)]";
+  EXPECT_EQ(bdrate_eval("bdrate.overlap(" + line + ", " + longer + ")"), "(21, 33)\n");
+  EXPECT_NEAR(bdrate_number("bdrate.bd_rate(" + line + ", " + longer + ")"), 0.0, 1e-9);
+}
+
+TEST_F(BdRate, NoAnswerWithoutOverlapOrEnoughPoints) {
+  EXPECT_EQ(bdrate_eval("bdrate.bd_rate([(1, 1), (2, 2), (3, 3), (4, 4)], [(1, 5), (2, 6), (3, 7), (4, 8)])"),
+            "None\n");
+  EXPECT_EQ(bdrate_eval("bdrate.bd_rate([(1, 1), (2, 2), (3, 3)], [(1, 1), (2, 2), (3, 3)])"), "None\n");
+  EXPECT_EQ(bdrate_eval("bdrate.bd_rate([(1, 1), (2, 2), (3, 2), (4, 1)], [(1, 1), (2, 2), (3, 3), (4, 4)])"),
+            "None\n")
+      << "two distinct qualities cannot determine a cubic";
+}
+
+// The report on the sample's first 12 frames (two chunks), at four cq-levels: the table, both rate
+// differences, the data and gnuplot files, and the PNG when gnuplot is there.
+TEST(RateQualityReport, ShortClip) {
+  for (const char* program : {"python3", "make", "ffmpeg"}) {
+    if (!xc::test::have_program(program)) {
+      if (xc::test::on_ci()) FAIL() << program << " is missing, and CI=true requires this test";
+      GTEST_SKIP() << program << " is missing";
+    }
+  }
+  xc::test::TempDir dir;
+  const std::string sample = xc::test::read_text(xc::test::source_path("data/sample.y4m"));
+  const xc::util::Y4mReader y4m(xc::test::source_path("data/sample.y4m"));
+  const size_t frame = 6 + y4m.frame_bytes(0).size();  // "FRAME\n" and the picture
+  const size_t header = sample.find('\n') + 1;
+  xc::test::write_raw(dir.file("short.y4m"), sample.substr(0, header + 12 * frame));
+
+  const std::string prefix = dir.file("report");
+  const auto r = run_command("python3 " + shell_quote(xc::test::source_path("scripts/rate-quality-report")) + " " +
+                                 shell_quote(dir.file("short.y4m")) + " --cq 14,22,30,38 -j 2 --bin " +
+                                 shell_quote(xc::test::tool_dir()) + " -o " + shell_quote(prefix),
+                             dir.path(), true);
+  ASSERT_EQ(r.exit_code, 0) << r.errors;
+  std::printf("%s", r.output.c_str());
+  std::istringstream lines(r.output);
+  int rows = 0, differences = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    int cq = -1;
+    std::string rest;
+    if (words >> cq && std::getline(words, rest) && (cq == 14 || cq == 22 || cq == 30 || cq == 38)) ++rows;
+    if (line.starts_with("Bjontegaard rate difference") && line.find(" %") != std::string::npos) ++differences;
+  }
+  EXPECT_EQ(rows, 4) << r.output;
+  EXPECT_EQ(differences, 2) << r.output;
+  std::istringstream data(xc::test::read_text(prefix + ".dat"));
+  int points = 0;
+  for (std::string line; std::getline(data, line);) points += !line.empty() && line[0] != '#';
+  EXPECT_EQ(points, 4);
+  EXPECT_TRUE(fs::exists(prefix + ".gp"));
+  if (xc::test::have_program("gnuplot")) {
+    EXPECT_EQ(xc::test::read_text(prefix + ".png").substr(0, 8), "\x89PNG\r\n\x1a\n");
+  } else {
+    EXPECT_NE(r.output.find("gnuplot is not installed"), std::string::npos) << r.output;
+  }
+}
+
+}  // namespace
