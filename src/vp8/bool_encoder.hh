@@ -50,6 +50,14 @@ class BoolEncoder {
   // std::invalid_argument when the value is not a leaf below `start`.
   template <typename Tree>
   void write_tree(const Tree& tree, const uint8_t* probs, int value, int start = 0) {
+    walk_tree(tree, value, start, [&](int node, bool bit) { write(probs[node], bit); });
+  }
+
+  // The branches that code `value` with `tree` from pair `start`, root first: visit(node, bit) per
+  // bool, where node indexes the tree's probabilities. Throws like write_tree. Any writer of trees
+  // (the branch counter too) walks them through this, so they all agree.
+  template <typename Tree, typename Visit>
+  static void walk_tree(const Tree& tree, int value, int start, Visit&& visit) {
     // Climb from the leaf to `start`, remembering the branch taken at each pair.
     int path[32];
     int depth = 0;
@@ -61,7 +69,7 @@ class BoolEncoder {
       i = find_parent(tree.data(), int(tree.size()), pair);
       if (i < 0 || depth == 32) throw std::invalid_argument("tree value is not below the start node");
     }
-    while (depth-- > 0) write(probs[path[depth] >> 1], path[depth] & 1);
+    while (depth-- > 0) visit(path[depth] >> 1, bool(path[depth] & 1));
   }
 
   // Ends the partition the way libvpx does (see above) and returns its bytes. The encoder is empty

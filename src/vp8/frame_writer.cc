@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "vp8/bool_encoder.hh"
+#include "vp8/branch_counter.hh"
 #include "vp8/modes.hh"
 #include "vp8/tokens.hh"
 
@@ -14,13 +15,14 @@ namespace xc::vp8 {
 
 namespace {
 
-// Macroblock row r goes to partition r mod count (§9.5), with the contexts parse_frame keeps.
-std::vector<std::vector<uint8_t>> write_token_partitions(const ParsedFrame& frame, const ModeContext& ctx,
-                                                         const ProbabilityTables& probs) {
-  std::vector<BoolEncoder> partitions(size_t(frame.header.num_partitions()));
+// Codes every macroblock's tokens, row r through encoder_for_row(r) (a BoolEncoder or a
+// BranchCounter), with the contexts parse_frame keeps.
+template <typename EncoderForRow>
+void code_tokens(const ParsedFrame& frame, const ModeContext& ctx, const ProbabilityTables& probs,
+                 EncoderForRow&& encoder_for_row) {
   std::vector<TokenContext> above(size_t(ctx.mb_cols));
   for (int r = 0; r < ctx.mb_rows; ++r) {
-    BoolEncoder& enc = partitions[size_t(r) % partitions.size()];
+    auto& enc = encoder_for_row(r);
     TokenContext left{};
     for (int c = 0; c < ctx.mb_cols; ++c) {
       const size_t i = size_t(r) * ctx.mb_cols + c;
@@ -36,9 +38,32 @@ std::vector<std::vector<uint8_t>> write_token_partitions(const ParsedFrame& fram
       }
     }
   }
+}
+
+// Macroblock row r goes to partition r mod count (§9.5).
+std::vector<std::vector<uint8_t>> write_token_partitions(const ParsedFrame& frame, const ModeContext& ctx,
+                                                         const ProbabilityTables& probs) {
+  std::vector<BoolEncoder> partitions(size_t(frame.header.num_partitions()));
+  code_tokens(frame, ctx, probs,
+              [&](int r) -> BoolEncoder& { return partitions[size_t(r) % partitions.size()]; });
   std::vector<std::vector<uint8_t>> out;
   for (auto& enc : partitions) out.push_back(enc.finish());
   return out;
+}
+
+// The mode context of a frame to be coded from `state`, after checking that it has a record and a
+// coefficient set per macroblock.
+ModeContext writable_frame_context(const DecoderState& state, const ParsedFrame& frame) {
+  if (!frame.tag.key_frame && !state.has_key_frame()) {
+    throw std::invalid_argument("an inter frame needs a state with a key frame");
+  }
+  const ModeContext ctx = frame_mode_context(state, frame.tag, frame.header);
+  const size_t mb_count = size_t(ctx.mb_cols) * ctx.mb_rows;
+  if (frame.mbs.size() != mb_count || frame.coeffs.size() != mb_count) {
+    throw std::invalid_argument(fmt::format("{} macroblock records and {} coefficient sets for {} macroblocks",
+                                            frame.mbs.size(), frame.coeffs.size(), mb_count));
+  }
+  return ctx;
 }
 
 }  // namespace
@@ -46,15 +71,7 @@ std::vector<std::vector<uint8_t>> write_token_partitions(const ParsedFrame& fram
 std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& frame) {
   const FrameTag& tag = frame.tag;
   const FrameHeader& h = frame.header;
-  if (!tag.key_frame && !state.has_key_frame()) {
-    throw std::invalid_argument("an inter frame needs a state with a key frame");
-  }
-  const ModeContext ctx = frame_mode_context(state, tag, h);
-  const size_t mb_count = size_t(ctx.mb_cols) * ctx.mb_rows;
-  if (frame.mbs.size() != mb_count || frame.coeffs.size() != mb_count) {
-    throw std::invalid_argument(fmt::format("{} macroblock records and {} coefficient sets for {} macroblocks",
-                                            frame.mbs.size(), frame.coeffs.size(), mb_count));
-  }
+  const ModeContext ctx = writable_frame_context(state, frame);
   const ProbabilityTables probs = frame_probabilities(state, tag, h);
 
   BoolEncoder first;
@@ -76,6 +93,34 @@ std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& f
     out.insert(out.end(), {uint8_t(size), uint8_t(size >> 8), uint8_t(size >> 16)});
   }
   for (const auto& part : partitions) out.insert(out.end(), part.begin(), part.end());
+  return out;
+}
+
+FrameBranchCounts count_frame_branches(const DecoderState& state, const ParsedFrame& frame) {
+  const ModeContext ctx = writable_frame_context(state, frame);
+  const ProbabilityTables probs = frame_probabilities(state, frame.tag, frame.header);
+  BranchCounter counter;
+  counter.watch(probs);
+  const FrameHeader& h = frame.header;
+  for (const uint8_t* p : {&h.prob_skip_false, &h.prob_intra, &h.prob_last, &h.prob_gf}) counter.watch(*p);
+  write_modes(counter, h, ctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs, frame.mbs);
+  code_tokens(frame, ctx, probs, [&](int) -> BranchCounter& { return counter; });
+
+  FrameBranchCounts out;
+  for (int i = 0; i < kNumBlockTypes; ++i)
+    for (int j = 0; j < kNumCoeffBands; ++j)
+      for (int k = 0; k < kNumPrevCoeffContexts; ++k)
+        for (int l = 0; l < kNumEntropyNodes; ++l) {
+          out.coeff[i][j][k][l] = counter.counts(probs.coeff_probs[i][j][k][l]);
+        }
+  for (int i = 0; i < 4; ++i) out.y_mode[i] = counter.counts(probs.y_mode_probs[i]);
+  for (int i = 0; i < 3; ++i) out.uv_mode[i] = counter.counts(probs.uv_mode_probs[i]);
+  for (int i = 0; i < 2; ++i)
+    for (int j = 0; j < kNumMvProbs; ++j) out.mv[i][j] = counter.counts(probs.mv_probs[i][j]);
+  out.skip = counter.counts(h.prob_skip_false);
+  out.intra = counter.counts(h.prob_intra);
+  out.last = counter.counts(h.prob_last);
+  out.gf = counter.counts(h.prob_gf);
   return out;
 }
 

@@ -2,6 +2,7 @@
 // modes) and token partitions; the inverse of parse_frame.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -19,5 +20,24 @@ namespace xc::vp8 {
 // vectors and token ends are those its modes and tokens imply (see write_modes and
 // write_macroblock_tokens). Otherwise throws std::invalid_argument saying which.
 std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& frame);
+
+// How often each branch is coded at each probability a frame header can set or update (§9.10-9.11,
+// §13.4, §16.2, §17.2), as [bit] pairs indexed like the probabilities. They depend on the frame's
+// modes and coefficients only, not on the probabilities themselves.
+struct FrameBranchCounts {
+  using Counts = std::array<uint32_t, 2>;
+  std::array<std::array<std::array<std::array<Counts, kNumEntropyNodes>, kNumPrevCoeffContexts>, kNumCoeffBands>,
+             kNumBlockTypes>
+      coeff{};
+  std::array<Counts, 4> y_mode{};   // intra macroblocks of inter frames
+  std::array<Counts, 3> uv_mode{};  // likewise
+  std::array<std::array<Counts, kNumMvProbs>, 2> mv{};
+  Counts skip{}, intra{}, last{}, gf{};  // prob_skip_false, prob_intra, prob_last, prob_gf
+  bool operator==(const FrameBranchCounts&) const = default;
+};
+
+// Counts what write_frame codes for `frame`, by the very walk that writes it (the writers run with a
+// BranchCounter in place of the bool encoder). Throws like write_frame.
+FrameBranchCounts count_frame_branches(const DecoderState& state, const ParsedFrame& frame);
 
 }  // namespace xc::vp8

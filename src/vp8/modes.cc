@@ -9,6 +9,7 @@
 
 #include "vp8/bool_decoder.hh"
 #include "vp8/bool_encoder.hh"
+#include "vp8/branch_counter.hh"
 #include "vp8/frame_header.hh"
 #include "vp8/tables.hh"
 
@@ -42,7 +43,8 @@ int read_mv_component(BoolDecoder& bd, const std::array<uint8_t, kNumMvProbs>& p
 
 // The inverse of read_mv_component for |v| < 1024. Values 0-7 use the short tree and 8-1023 the long
 // form; a long value below 16 leaves bit 3 implied, which is why short values cannot be coded long.
-void write_mv_component(BoolEncoder& enc, const std::array<uint8_t, kNumMvProbs>& p, int v) {
+template <typename Encoder>
+void write_mv_component(Encoder& enc, const std::array<uint8_t, kNumMvProbs>& p, int v) {
   const int x = v < 0 ? -v : v;
   enc.write(p[kMvpIsShort], x >= 8);
   if (x >= 8) {
@@ -63,7 +65,8 @@ MotionVector read_mv(BoolDecoder& bd, const std::array<std::array<uint8_t, kNumM
 }
 
 // Writes mv - base, the difference a NEWMV or NEW4X4 vector is coded as (§17).
-void write_mv(BoolEncoder& enc, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& probs, MotionVector mv,
+template <typename Encoder>
+void write_mv(Encoder& enc, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& probs, MotionVector mv,
               MotionVector base) {
   const int rows = mv.row - base.row, cols = mv.col - base.col;
   constexpr int kLimit = 2 * ((1 << kMvLongBits) - 1);
@@ -274,10 +277,12 @@ class ModeParser {
   const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs_;
 };
 
-// The inverse of ModeParser: the same walk, contexts and searches, writing what the records hold.
+// The inverse of ModeParser: the same walk, contexts and searches, writing what the records hold
+// through a BoolEncoder, or counting its branches through a BranchCounter.
+template <typename Encoder>
 class ModeWriter {
  public:
-  ModeWriter(BoolEncoder& enc, const FrameHeader& h, const ModeContext& ctx, const std::array<uint8_t, 4>& y_probs,
+  ModeWriter(Encoder& enc, const FrameHeader& h, const ModeContext& ctx, const std::array<uint8_t, 4>& y_probs,
              const std::array<uint8_t, 3>& uv_probs, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs)
       : enc_(enc), h_(h), ctx_(ctx), y_probs_(y_probs), uv_probs_(uv_probs), mv_probs_(mv_probs) {}
 
@@ -411,7 +416,7 @@ class ModeWriter {
     }
   }
 
-  BoolEncoder& enc_;
+  Encoder& enc_;
   const FrameHeader& h_;
   const ModeContext& ctx_;
   const std::array<uint8_t, 4>& y_probs_;
@@ -513,6 +518,13 @@ void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext&
                  const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
                  const std::vector<MacroblockInfo>& mbs) {
   ModeWriter(enc, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run(mbs);
+}
+
+void write_modes(BranchCounter& counter, const FrameHeader& header, const ModeContext& ctx,
+                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
+                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
+                 const std::vector<MacroblockInfo>& mbs) {
+  ModeWriter(counter, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run(mbs);
 }
 
 }  // namespace xc::vp8

@@ -12,6 +12,7 @@ namespace xc::vp8 {
 
 class BoolDecoder;
 class BoolEncoder;
+class BranchCounter;
 struct FrameHeader;
 struct DecoderState;
 
@@ -69,6 +70,13 @@ std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& head
 // from 0 on a key frame, a skip flag without mb_no_coeff_skip, or a mode the frame type cannot code.
 // Derived fields (needs_mv_clamp, implied subblock modes) are not checked.
 void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx,
+                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
+                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
+                 const std::vector<MacroblockInfo>& mbs);
+
+// The same walk, counting the branches taken at each watched probability (the header's, or the
+// three tables passed) instead of writing them; throws the same way.
+void write_modes(BranchCounter& counter, const FrameHeader& header, const ModeContext& ctx,
                  const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
                  const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
                  const std::vector<MacroblockInfo>& mbs);

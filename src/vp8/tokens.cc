@@ -9,6 +9,7 @@
 
 #include "vp8/bool_decoder.hh"
 #include "vp8/bool_encoder.hh"
+#include "vp8/branch_counter.hh"
 #include "vp8/tables.hh"
 
 namespace xc::vp8 {
@@ -70,8 +71,10 @@ int read_block(BoolDecoder& bd, const std::array<std::array<std::array<uint8_t, 
 }
 
 // Writes one block's tokens from scan position `first` to `end` (then EOB unless end is 16): the
-// inverse of read_block, through the tree form of the same token alphabet (§13.2).
-void write_block(BoolEncoder& enc, const std::array<std::array<std::array<uint8_t, kNumEntropyNodes>,
+// inverse of read_block, through the tree form of the same token alphabet (§13.2). `Encoder` is
+// BoolEncoder, or BranchCounter to count the branches instead.
+template <typename Encoder>
+void write_block(Encoder& enc, const std::array<std::array<std::array<uint8_t, kNumEntropyNodes>,
                                                                  kNumPrevCoeffContexts>, kNumCoeffBands>& probs,
                  int first, int end, int context, const std::array<int16_t, 16>& coeffs) {
   if (end < first || end > 16) throw std::invalid_argument(fmt::format("token end {} is out of range", end));
@@ -143,6 +146,19 @@ bool code_blocks(bool has_y2, TokenContext& above, TokenContext& left, Code&& co
   return any;
 }
 
+template <typename Encoder>
+void write_tokens(Encoder& enc, const ProbabilityTables::CoeffProbs& probs, bool has_y2, TokenContext& above,
+                  TokenContext& left, const MacroblockCoeffs& in) {
+  code_blocks(has_y2, above, left, [&](int b, int type, int first, int context) {
+    try {
+      write_block(enc, probs[type], first, in.token_end[b], context, in.coeffs[b]);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(fmt::format("block {}: {}", b, e.what()));
+    }
+    return int(in.token_end[b]);
+  });
+}
+
 }  // namespace
 
 void parse_macroblock_tokens(BoolDecoder& bd, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
@@ -157,14 +173,12 @@ void parse_macroblock_tokens(BoolDecoder& bd, const ProbabilityTables::CoeffProb
 
 void write_macroblock_tokens(BoolEncoder& enc, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
                              TokenContext& above, TokenContext& left, const MacroblockCoeffs& in) {
-  code_blocks(has_y2, above, left, [&](int b, int type, int first, int context) {
-    try {
-      write_block(enc, probs[type], first, in.token_end[b], context, in.coeffs[b]);
-    } catch (const std::invalid_argument& e) {
-      throw std::invalid_argument(fmt::format("block {}: {}", b, e.what()));
-    }
-    return int(in.token_end[b]);
-  });
+  write_tokens(enc, probs, has_y2, above, left, in);
+}
+
+void write_macroblock_tokens(BranchCounter& counter, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
+                             TokenContext& above, TokenContext& left, const MacroblockCoeffs& in) {
+  write_tokens(counter, probs, has_y2, above, left, in);
 }
 
 void reset_token_context(bool has_y2, TokenContext& above, TokenContext& left) {

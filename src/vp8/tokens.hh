@@ -12,6 +12,7 @@ namespace xc::vp8 {
 
 class BoolDecoder;
 class BoolEncoder;
+class BranchCounter;
 struct MacroblockInfo;
 
 // Block numbering inside a macroblock: 0-15 luma (raster order), 16-19 U, 20-23 V, 24 Y2.
@@ -42,6 +43,11 @@ void parse_macroblock_tokens(BoolDecoder& bd, const ProbabilityTables::CoeffProb
 // when a block cannot be coded so: a nonzero coefficient at or past its token end, a token end after
 // a zero (EOB cannot follow DCT_0) or below the block's first coefficient, or a magnitude over 2114.
 void write_macroblock_tokens(BoolEncoder& enc, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
+                             TokenContext& above, TokenContext& left, const MacroblockCoeffs& in);
+
+// The same walk, counting the branches taken at each entry of `probs` (which the counter must
+// watch) instead of writing them; throws the same way.
+void write_macroblock_tokens(BranchCounter& counter, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
                              TokenContext& above, TokenContext& left, const MacroblockCoeffs& in);
 
 // A skipped macroblock leaves zero contexts, except that Y2 context survives when it has no Y2.
