@@ -11,6 +11,7 @@
 #include "util/ivf.hh"
 #include "util/tool.hh"
 #include "util/y4m.hh"
+#include "vp8/bool_decoder.hh"
 #include "vp8/decoder.hh"
 #include "vp8/encoder/frame_encoder.hh"
 #include "vp8/frame_writer.hh"
@@ -30,30 +31,98 @@ struct Options {
   int qindex = -1;
 };
 
-// The prediction stream decoded from its state: each frame's syntax, what it decodes to, and the
-// state before it.
-struct PredFrame {
-  vp8::ParsedFrame parsed;
-  vp8::DecodedFrame decoded;
-  uint64_t pts = 0;
+// The prediction stream, parsed one frame at a time from its state so that only the frame being
+// encoded is held. Its pictures matter only as the targets of hidden frames (a shown frame aims at
+// its Y4M picture), so frames are reconstructed only up to the last hidden one; after that the state
+// is advanced as far as parsing needs it (probabilities, segmentation, loop-filter deltas).
+class PredictionStream {
+ public:
+  PredictionStream(const util::IvfReader& ivf, const vp8::DecoderState& start) : ivf_(ivf), state_(start) {
+    for (size_t i = 0; i < ivf.frame_count(); ++i) {
+      vp8::FrameTag tag;
+      try {
+        tag = vp8::parse_frame_tag(ivf.frame(i).data);
+      } catch (const util::Error& e) {
+        throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", ivf.path(), i, e.what()));
+      }
+      if (i == 0) first_is_key_ = tag.key_frame;
+      if (tag.show_frame) {
+        ++shown_;
+      } else {
+        reconstruct_until_ = i + 1;
+      }
+    }
+  }
+
+  size_t size() const { return ivf_.frame_count(); }
+  size_t shown_frames() const { return shown_; }
+  bool starts_with_key_frame() const { return first_is_key_; }
+
+  // One frame's syntax, its picture when it is hidden, and the state after it (for frames that are
+  // not reconstructed, the references are stale: later frames are only parsed).
+  struct Frame {
+    vp8::ParsedFrame parsed;
+    vp8::RasterRef picture;
+    bool shown = true;
+    uint64_t pts = 0;
+    vp8::DecoderState state_after;
+  };
+
+  // Parses frame `i`; frames must be taken in order.
+  Frame next(size_t i) {
+    Frame f;
+    try {
+      f.parsed = vp8::parse_frame(state_, ivf_.frame(i).data);
+      // A state without a key frame cannot parse inter frames, so the first key frame is always
+      // reconstructed to give it references.
+      if (i < reconstruct_until_ || !state_.has_key_frame()) {
+        vp8::DecodedFrame d = vp8::reconstruct_frame(state_, f.parsed);
+        f.picture = std::move(d.picture);
+        state_ = std::move(d.state);
+      } else {
+        state_ = parsing_state_after(state_, f.parsed);
+      }
+    } catch (const util::Error& e) {
+      throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", ivf_.path(), i, e.what()));
+    }
+    f.shown = f.parsed.tag.show_frame;
+    f.pts = ivf_.frame(i).pts;
+    f.state_after = state_;
+    return f;
+  }
+
+ private:
+  // What the decoder's finish_frame does to the state apart from the references (§9.3, §9.7-9.11).
+  static vp8::DecoderState parsing_state_after(const vp8::DecoderState& s, const vp8::ParsedFrame& f) {
+    vp8::DecoderState next = vp8::frame_begin_state(s, f.tag, f.header);
+    if (f.header.refresh_entropy_probs) next.probs = vp8::frame_probabilities(s, f.tag, f.header);
+    if (f.header.segmentation_enabled && f.header.segmentation.update_mb_segmentation_map) {
+      auto map = std::make_shared<std::vector<uint8_t>>(f.mbs.size());
+      for (size_t i = 0; i < f.mbs.size(); ++i) (*map)[i] = f.mbs[i].segment_id;
+      next.segmentation.map = std::move(map);
+    } else if (f.tag.key_frame) {
+      next.segmentation.map.reset();
+    }
+    return next;
+  }
+
+  const util::IvfReader& ivf_;
+  vp8::DecoderState state_;
+  size_t shown_ = 0;
+  size_t reconstruct_until_ = 0;  // frames before this one are reconstructed
+  bool first_is_key_ = false;
 };
 
-std::vector<PredFrame> decode_prediction(const util::IvfReader& ivf, const vp8::DecoderState& start) {
-  std::vector<PredFrame> frames;
-  vp8::DecoderState s = start;
-  for (size_t i = 0; i < ivf.frame_count(); ++i) {
-    PredFrame f;
-    try {
-      f.parsed = vp8::parse_frame(s, ivf.frame(i).data);
-      f.decoded = vp8::reconstruct_frame(s, f.parsed);
-    } catch (const util::Error& e) {
-      throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", ivf.path(), i, e.what()));
-    }
-    f.pts = ivf.frame(i).pts;
-    s = f.decoded.state;
-    frames.push_back(std::move(f));
+// The quantizer index of the prediction stream's second frame, from its header alone.
+int next_frame_qindex(const util::IvfReader& ivf) {
+  try {
+    const auto data = ivf.frame(1).data;
+    const vp8::FrameTag tag = vp8::parse_frame_tag(data);
+    vp8::BoolDecoder bd(data.subspan(tag.size()));
+    return vp8::parse_frame_header(bd, tag.key_frame).quant.y_ac_qi;
+  } catch (const util::Error& e) {
+    throw util::InvalidBitstream(fmt::format("{}: frame 1: {}", ivf.path(), e.what()));
   }
-  return frames;
 }
 
 class Output {
@@ -67,27 +136,6 @@ class Output {
  private:
   util::IvfWriter writer_;
 };
-
-// The sources of the shown frames, one per Y4M picture; hidden frames aim at what they decoded to.
-std::vector<util::Image> targets_for(const std::vector<PredFrame>& pred, const util::Y4mReader& y4m,
-                                     const std::string& pred_path) {
-  size_t shown = 0;
-  for (const auto& f : pred) shown += f.decoded.shown;
-  if (shown != y4m.frame_count()) {
-    throw util::UsageError(fmt::format("{} shows {} frames but {} holds {}", pred_path, shown, y4m.path(),
-                                       y4m.frame_count()));
-  }
-  std::vector<util::Image> targets;
-  size_t next = 0;
-  for (const auto& f : pred) {
-    if (f.decoded.shown) {
-      targets.push_back(y4m.frame(next++));
-    } else {
-      targets.push_back(vp8::to_image(*f.decoded.picture));
-    }
-  }
-  return targets;
-}
 
 int run(const Options& o) {
   if (!o.no_wait) {
@@ -131,51 +179,59 @@ int run(const Options& o) {
   const bool rebase = !o.pred_state.empty();
   const vp8::DecoderState pred_start = rebase ? vp8::load_state(o.pred_state) : vp8::DecoderState{};
   vp8::check_stream_state(pred_ivf, pred_start, rebase ? o.pred_state : "a fresh decoder");
-  const std::vector<PredFrame> pred = decode_prediction(pred_ivf, pred_start);
-  if (!rebase && !pred.front().parsed.tag.key_frame) {
+  PredictionStream pred(pred_ivf, pred_start);
+  if (!rebase && !pred.starts_with_key_frame()) {
     throw util::UsageError(o.pred_ivf + ": re-encoding needs a prediction stream that starts with a key frame");
   }
   const vp8::DecoderState start = vp8::load_state(o.input_state);
   if (!start.has_key_frame()) throw util::StateMismatch(o.input_state + ": the state has no frames to predict from");
-  const auto& pred_size = pred.front().decoded.state;
+  PredictionStream::Frame first = pred.next(0);
+  const auto& pred_size = first.state_after;
   if (start.width != pred_size.width || start.height != pred_size.height || w != pred_size.width ||
       h != pred_size.height) {
     throw util::StateMismatch(fmt::format("sizes differ: {} is {}x{}, {} is {}x{}, {} is {}x{}", o.input_state,
                                           start.width, start.height, o.pred_ivf, pred_size.width, pred_size.height,
                                           o.input, w, h));
   }
-  const std::vector<util::Image> targets = targets_for(pred, y4m, o.pred_ivf);
+  if (pred.shown_frames() != y4m.frame_count()) {
+    throw util::UsageError(fmt::format("{} shows {} frames but {} holds {}", o.pred_ivf, pred.shown_frames(),
+                                       y4m.path(), y4m.frame_count()));
+  }
 
   util::IvfHeader header = pred_ivf.header();
   header.expected_state_tag = vp8::expected_state_tag(start);
   Output out(o.output, header);
   vp8::DecoderState state = start;
+  size_t next_shown = 0;
   for (size_t i = 0; i < pred.size(); ++i) {
+    PredictionStream::Frame p = i == 0 ? std::move(first) : pred.next(i);
+    // Shown frames aim at their Y4M picture, hidden ones at what they decoded to.
+    const util::Image target = p.shown ? y4m.frame(next_shown++) : vp8::to_image(*p.picture);
+    p.picture.reset();
     const bool last = i + 1 == pred.size();
     vp8::enc::EncodedFrame f;
     if (!rebase && i == 0) {
       // The key frame becomes an inter frame on the real state, at a quantizer between the key
-      // frame's and the next frame's.
-      const int kf_q = pred[0].parsed.header.quant.y_ac_qi;
-      const int next_q = pred.size() > 1 ? pred[1].parsed.header.quant.y_ac_qi : kf_q;
-      vp8::enc::FreshFrameParams p;
-      p.qindex = int(std::lround(o.weight * kf_q + (1.0 - o.weight) * next_q));
-      p.version = pred[0].parsed.tag.version;
-      p.like = &pred[0].parsed.header;
-      p.like_state = &pred[0].decoded.state;
-      for (const auto& mb : pred[0].parsed.mbs) p.segment_ids.push_back(mb.segment_id);
-      f = vp8::enc::encode_fresh_frame(state, targets[0], p);
+      // frame's and the next frame's (read from the next frame's header without decoding it).
+      const int kf_q = p.parsed.header.quant.y_ac_qi;
+      const int next_q = pred.size() > 1 ? next_frame_qindex(pred_ivf) : kf_q;
+      vp8::enc::FreshFrameParams fp;
+      fp.qindex = int(std::lround(o.weight * kf_q + (1.0 - o.weight) * next_q));
+      fp.version = p.parsed.tag.version;
+      fp.like = &p.parsed.header;
+      fp.like_state = &p.state_after;
+      for (const auto& mb : p.parsed.mbs) fp.segment_ids.push_back(mb.segment_id);
+      f = vp8::enc::encode_fresh_frame(state, target, fp);
     } else {
-      vp8::ParsedFrame frame = pred[i].parsed;
-      if (last) vp8::enc::refresh_all_references(frame.header);
-      f = vp8::enc::rebase_frame_fully(state, frame, targets[i]);
+      if (last) vp8::enc::refresh_all_references(p.parsed.header);
+      f = vp8::enc::rebase_frame_fully(state, std::move(p.parsed), target);
     }
     if (last && !(f.frame.header.refresh_golden_frame && f.frame.header.refresh_alternate_frame &&
                   f.frame.header.refresh_last)) {
       throw std::logic_error("the last frame must refresh every reference");
     }
-    out.add(state, f, pred[i].pts);
-    state = f.decoded.state;
+    out.add(state, f, p.pts);
+    state = std::move(f.decoded.state);
   }
   out.finish();
   if (!o.output_state.empty()) vp8::save_state(state, o.output_state);

@@ -170,19 +170,22 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
   return out;
 }
 
-EncodedFrame rebase_frame_fully(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
+EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
                                 const dsp::Dsp& dsp) {
   EncodedFrame out;
   // The rebase itself, reconstructed without the loop filter so the level can be chosen afresh.
-  ParsedFrame unfiltered = frame;
-  unfiltered.header.loop_filter_level = 0;
-  RebasedFrame r = rebase_and_reconstruct(state, unfiltered, target, dsp);
+  const uint8_t level = frame.header.loop_filter_level;
+  frame.header.loop_filter_level = 0;
+  RebasedFrame r = rebase_and_reconstruct(state, frame, target, dsp);
+  frame = ParsedFrame{};  // its coefficients are replaced; free them before the search
   out.frame = std::move(r.frame);
-  out.frame.header.loop_filter_level = frame.header.loop_filter_level;  // the search starts there
+  out.frame.header.loop_filter_level = level;  // the search starts there
   optimize_probabilities(state, out.frame);
   const DecoderState begun = frame_begin_state(state, out.frame.tag, out.frame.header);
   out.frame.header.loop_filter_level = choose_loop_filter_level(dsp, begun, out.frame, *r.decoded.picture, target);
-  out.decoded = finish_frame(begun, out.frame, std::make_shared<Raster>(*r.decoded.picture), dsp);
+  auto picture = std::make_shared<Raster>(*r.decoded.picture);
+  r.decoded = DecodedFrame{};
+  out.decoded = finish_frame(begun, out.frame, picture, dsp);
   return out;
 }
 

@@ -42,7 +42,8 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
 
 // Keeps `frame`'s modes, vectors and flags and recomputes its residue against `state` so that it
 // decodes close to `target`; the loop-filter level and frame-level probabilities are chosen anew.
-EncodedFrame rebase_frame_fully(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
+// `frame` is taken by value so that a caller done with it can move it in.
+EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
                                 const dsp::Dsp& dsp = dsp::best_dsp());
 
 // Makes a frame refresh all three references (no copies), which changes nothing it shows.
