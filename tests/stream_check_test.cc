@@ -1,6 +1,8 @@
 // Expected-state tags: a continuation stream is accepted only from the state it was made for.
 #include <gtest/gtest.h>
 
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -76,6 +78,46 @@ TEST_F(StreamCheck, UntaggedAndKeyFrameStreamsAreAccepted) {
   EXPECT_NO_THROW(xc::vp8::check_stream_state(untagged, xc::vp8::DecoderState{}, "x"));
   const xc::util::IvfReader whole(src_.string());  // starts with a key frame: any state is fine
   EXPECT_NO_THROW(xc::vp8::check_stream_state(whole, s1, "s1.state"));
+}
+
+// Standard players ignore the tag: vpxdec and ffmpeg decode a tagged file exactly like the untagged one.
+std::string command_output(const std::string& command) {
+  std::string out;
+  FILE* p = popen(command.c_str(), "r");
+  if (!p) return out;
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
+  const int status = pclose(p);
+  if (status != 0) out = "command failed: " + command;
+  return out;
+}
+
+TEST_F(StreamCheck, PlayersIgnoreTheTag) {
+  const bool have = std::system("command -v vpxdec >/dev/null && command -v ffmpeg >/dev/null") == 0;
+  if (!have) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL() << "vpxdec and ffmpeg are required on CI";
+    GTEST_SKIP() << "vpxdec or ffmpeg is missing";
+  }
+  const xc::util::IvfReader in(src_.string());
+  xc::util::IvfHeader h = in.header();
+  h.expected_state_tag = 0xdeadbeef;
+  const std::string tagged = (dir_ / "tagged.ivf").string();
+  {
+    xc::util::IvfWriter w(tagged, h);
+    for (size_t i = 0; i < in.frame_count(); ++i) w.append(in.frame(i).pts, in.frame(i).data);
+    w.finish();
+  }
+  ASSERT_EQ(xc::util::IvfReader(tagged).header().expected_state_tag, 0xdeadbeefu);
+  for (const std::string& cmd : {std::string("vpxdec --i420 --md5 "), std::string("ffmpeg -nostdin -v error -f ivf -i ")}) {
+    const std::string tail = cmd[0] == 'f' ? " -f framemd5 - | grep -v '^#'" : "";
+    const std::string original = command_output(cmd + src_.string() + tail);
+    const std::string with_tag = command_output(cmd + tagged + tail);
+    EXPECT_FALSE(original.empty()) << cmd;
+    EXPECT_EQ(original.rfind("command failed", 0), std::string::npos) << original;
+    EXPECT_EQ(original, with_tag) << cmd;
+  }
 }
 
 }  // namespace
