@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <vector>
 
 #include "util/ivf.hh"
@@ -125,6 +126,24 @@ int next_frame_qindex(const util::IvfReader& ivf) {
   }
 }
 
+// The -O file, created (as a temporary) before anything is encoded so that a path that cannot be written
+// fails while no IVF exists; committed after the IVF, so a failure of either leaves neither.
+class StateOutput {
+ public:
+  explicit StateOutput(const std::string& path) {
+    if (!path.empty()) file_.emplace(path);
+  }
+  void write(const vp8::DecoderState& state) {
+    if (file_) file_->write(vp8::serialize_state(state));
+  }
+  void commit() {
+    if (file_) file_->commit();
+  }
+
+ private:
+  std::optional<util::AtomicFile> file_;
+};
+
 class Output {
  public:
   Output(const std::string& path, util::IvfHeader header) : writer_(path, header) {}
@@ -158,6 +177,7 @@ int run(const Options& o) {
     header.timebase_num = uint32_t(y4m.header().fps_den);
     vp8::DecoderState state;
     header.expected_state_tag = vp8::expected_state_tag(state);
+    StateOutput state_out(o.output_state);
     Output out(o.output, header);
     for (size_t i = 0; i < y4m.frame_count(); ++i) {
       vp8::enc::FreshFrameParams p;
@@ -168,8 +188,9 @@ int run(const Options& o) {
       out.add(state, f, i);
       state = f.decoded.state;
     }
+    state_out.write(state);
     out.finish();
-    if (!o.output_state.empty()) vp8::save_state(state, o.output_state);
+    state_out.commit();
     return 0;
   }
 
@@ -200,6 +221,7 @@ int run(const Options& o) {
 
   util::IvfHeader header = pred_ivf.header();
   header.expected_state_tag = vp8::expected_state_tag(start);
+  StateOutput state_out(o.output_state);
   Output out(o.output, header);
   vp8::DecoderState state = start;
   size_t next_shown = 0;
@@ -233,8 +255,9 @@ int run(const Options& o) {
     out.add(state, f, p.pts);
     state = std::move(f.decoded.state);
   }
+  state_out.write(state);
   out.finish();
-  if (!o.output_state.empty()) vp8::save_state(state, o.output_state);
+  state_out.commit();
   return 0;
 }
 
