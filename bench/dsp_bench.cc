@@ -1,4 +1,4 @@
-// Times every DSP kernel (RFC 6386 §12, §14, §15, §18) that has a SIMD version: time per call for
+// Times every DSP kernel (RFC 6386 §12, §14, §15, §18, encoder metrics) that has a SIMD version: time per call for
 // the scalar table and each available SIMD table, and the speed-up. Prints numbers; never fails.
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -114,6 +114,25 @@ std::vector<Entry> entries() {
                     },
                     [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
   }
+  // Encoder metrics between two places of the random area; the result feeds dst so it is kept.
+  for (int size : {kBlock16x16, kBlock8x8, kBlock4x4}) {
+    const std::string dims = std::to_string(kBlockWidth[size]) + "x" + std::to_string(kBlockHeight[size]);
+    list.push_back({"sad " + dims,
+                    [size](const Dsp& d, Inputs& in) {
+                      in.dst[0] = static_cast<uint8_t>(d.sad[size](in.frame.data() + 1, S, in.frame.data() + 3 * S, S));
+                    },
+                    [size](const Dsp& a, const Dsp& b) { return a.sad[size] != b.sad[size]; }});
+    list.push_back({"sse " + dims,
+                    [size](const Dsp& d, Inputs& in) {
+                      in.dst[0] = static_cast<uint8_t>(d.sse[size](in.frame.data() + 1, S, in.frame.data() + 3 * S, S));
+                    },
+                    [size](const Dsp& a, const Dsp& b) { return a.sse[size] != b.sse[size]; }});
+  }
+  list.push_back({"sse_area 61x32",
+                  [](const Dsp& d, Inputs& in) {
+                    in.dst[0] = static_cast<uint8_t>(d.sse_area(in.frame.data(), S, in.flat.data(), S, 61, 32));
+                  },
+                  [](const Dsp& a, const Dsp& b) { return a.sse_area != b.sse_area; }});
   return list;
 }
 

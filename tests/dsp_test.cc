@@ -132,6 +132,9 @@ void expect_complete(const Dsp& d) {
   EXPECT_NE(d.inner_filter_vedge, nullptr);
   EXPECT_NE(d.simple_filter_hedge, nullptr);
   EXPECT_NE(d.simple_filter_vedge, nullptr);
+  for (auto f : d.sad) EXPECT_NE(f, nullptr);
+  for (auto f : d.sse) EXPECT_NE(f, nullptr);
+  EXPECT_NE(d.sse_area, nullptr);
   EXPECT_NE(d.name, nullptr);
 }
 
@@ -504,6 +507,54 @@ TEST_P(DspVsScalar, LoopFilters) {
   }
 }
 
+// --- Encoder metrics.
+
+// A w x h area with row stride `stride`, in a buffer of exactly (h - 1) * stride + w bytes so that
+// a sanitizer build catches any read past it.
+std::vector<uint8_t> area(int w, int h, int stride, Pattern pattern, Rng& rng) {
+  std::vector<uint8_t> v(h > 0 ? size_t(h - 1) * stride + w : 0);
+  fill(v.data(), stride, w, h, pattern, rng);
+  return v;
+}
+
+TEST_P(DspVsScalar, EncoderMetrics) {
+  constexpr uint32_t kSeed = 0x5ad5;
+  SCOPED_TRACE(seed_note(kSeed));
+  Rng rng(kSeed);
+  for (int size = 0; size < kNumBlockSizes; ++size) {
+    const int w = kBlockWidth[size], h = kBlockHeight[size];
+    SCOPED_TRACE(std::to_string(w) + "x" + std::to_string(h));
+    for (Pattern pa : kPatterns) {
+      for (Pattern pb : kPatterns) {
+        for (int iter = 0; iter < 4; ++iter) {
+          // Odd strides, so that rows are unaligned.
+          const int sa = w + 2 * rng.uniform(0, 20) + 1, sb = w + 2 * rng.uniform(0, 20) + 1;
+          const auto a = area(w, h, sa, pa, rng), b = area(w, h, sb, pb, rng);
+          ASSERT_EQ(ref().sad[size](a.data(), sa, b.data(), sb), simd().sad[size](a.data(), sa, b.data(), sb))
+              << "sad, " << pattern_name(pa) << " against " << pattern_name(pb);
+          ASSERT_EQ(ref().sse[size](a.data(), sa, b.data(), sb), simd().sse[size](a.data(), sa, b.data(), sb))
+              << "sse, " << pattern_name(pa) << " against " << pattern_name(pb);
+        }
+      }
+    }
+  }
+  // Areas of every width up to 40 (each split into 16-, 8- and 1-pixel steps), a few heights, and
+  // one wide extreme area.
+  for (int w = 0; w <= 40; ++w) {
+    for (int h : {0, 1, 3, 17}) {
+      for (Pattern pa : {Pattern::kRandom, Pattern::kZero, Pattern::kMax}) {
+        const Pattern pb = pa == Pattern::kZero ? Pattern::kMax : Pattern::kRandom;
+        const int sa = w + rng.uniform(0, 9), sb = w + rng.uniform(0, 9);
+        const auto a = area(w, h, sa, pa, rng), b = area(w, h, sb, pb, rng);
+        ASSERT_EQ(ref().sse_area(a.data(), sa, b.data(), sb, w, h), simd().sse_area(a.data(), sa, b.data(), sb, w, h))
+            << "sse_area " << w << "x" << h << ", " << pattern_name(pa);
+      }
+    }
+  }
+  const auto zeros = area(16384, 2, 16384, Pattern::kZero, rng), maxes = area(16384, 2, 16384, Pattern::kMax, rng);
+  EXPECT_EQ(simd().sse_area(zeros.data(), 16384, maxes.data(), 16384, 16384, 2), uint64_t{2} * 16384 * 255 * 255);
+}
+
 std::string isa_name(const ::testing::TestParamInfo<Isa>& info) {
   switch (info.param) {
     case Isa::kScalar:
@@ -643,6 +694,21 @@ TEST(DspScalar, SubblockEdgeSmoothing) {
   EXPECT_EQ(s.at(3, 3), 80);
   EXPECT_EQ(s.at(2, 2), 80);
   EXPECT_EQ(s.at(0, 0), 30);  // avg2(20, 40)
+}
+
+TEST(DspScalar, MetricsWorkedExample) {
+  // a - b is 3 at one pixel and -4 at another: SAD 7, SSE 25, for every block size.
+  uint8_t a[16 * 16], b[16 * 16];
+  std::memset(a, 100, sizeof a);
+  std::memset(b, 100, sizeof b);
+  a[0] = 103;
+  b[3 * 16 + 3] = 104;
+  for (int size = 0; size < kNumBlockSizes; ++size) {
+    EXPECT_EQ(scalar_dsp().sad[size](a, 16, b, 16), 7u) << size;
+    EXPECT_EQ(scalar_dsp().sse[size](a, 16, b, 16), 25u) << size;
+  }
+  EXPECT_EQ(scalar_dsp().sse_area(a, 16, b, 16, 4, 4), 25u);
+  EXPECT_EQ(scalar_dsp().sse_area(a, 16, b, 16, 3, 4), 9u);  // the -4 is outside
 }
 
 TEST(DspScalar, DcOnlyIdctMatchesFullIdct) {

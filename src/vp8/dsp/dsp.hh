@@ -1,5 +1,5 @@
-// The DSP interface: one table of kernels (RFC 6386 §12, §14, §15, §18), a scalar reference and
-// optional SIMD versions selected once from the CPU's features.
+// The DSP interface: one table of kernels (RFC 6386 §12, §14, §15, §18, and the encoder's block
+// metrics), a scalar reference and optional SIMD versions selected once from the CPU's features.
 //
 // Conventions for every kernel:
 //  - Pixels are uint8_t, `stride` is in bytes and may be negative-free but otherwise arbitrary; no
@@ -72,6 +72,15 @@ using NormalFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int inte
                                 int hev_threshold, int count);
 using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int count);
 
+// Encoder metrics (decoding never uses them). Sum of absolute differences and sum of squared
+// differences of two blocks of size `size` (kBlockWidth x kBlockHeight), each with its own stride;
+// they read exactly the two blocks. A 16x16 SSE is at most 255^2 * 256, well inside 32 bits.
+using SadFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride);
+using SseFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride);
+// Sum of squared differences of two w x h areas of any size (w, h >= 0, w <= 16384), such as whole
+// planes; reads exactly the two areas.
+using SseAreaFn = uint64_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
+
 struct Dsp {
   IntraPredFn pred16[kNumPredIndices];  // 16x16 luma
   IntraPredFn pred8[kNumPredIndices];   // 8x8 chroma
@@ -90,6 +99,10 @@ struct Dsp {
   NormalFilterFn inner_filter_vedge;
   SimpleFilterFn simple_filter_hedge;  // §15.2, luma only
   SimpleFilterFn simple_filter_vedge;
+
+  SadFn sad[kNumBlockSizes];  // encoder: motion search
+  SseFn sse[kNumBlockSizes];  // encoder: mode decision
+  SseAreaFn sse_area;         // encoder: loop-filter level search, picture error
 
   const char* name;  // "c", "sse2", ...
 };

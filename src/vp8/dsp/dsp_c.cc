@@ -1,5 +1,6 @@
 // Scalar reference kernels: intra prediction (RFC 6386 §12), inverse DCT and WHT (§14.3-14.5),
-// loop filters (§15.2-15.3) and sub-pixel interpolation (§18.3), written to follow the RFC's code.
+// loop filters (§15.2-15.3) and sub-pixel interpolation (§18.3), written to follow the RFC's code;
+// and the encoder's block metrics (SAD, SSE).
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -400,6 +401,32 @@ struct SubpelPassC {
   }
 };
 
+// ---------------------------------------------------------------------------------------------
+// Encoder metrics: sums of absolute and squared differences.
+
+uint64_t sse_area_c(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h) {
+  uint64_t sum = 0;
+  for (int r = 0; r < h; ++r, a += a_stride, b += b_stride)
+    for (int c = 0; c < w; ++c) {
+      const int d = a[c] - b[c];
+      sum += static_cast<uint64_t>(d * d);
+    }
+  return sum;
+}
+
+template <int W, int H>
+struct MetricsC {
+  static uint32_t sad(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride) {
+    uint32_t sum = 0;
+    for (int r = 0; r < H; ++r, a += a_stride, b += b_stride)
+      for (int c = 0; c < W; ++c) sum += static_cast<uint32_t>(std::abs(a[c] - b[c]));
+    return sum;
+  }
+  static uint32_t sse(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride) {
+    return static_cast<uint32_t>(sse_area_c(a, a_stride, b, b_stride, W, H));
+  }
+};
+
 template <int N>
 void set_whole_block_preds(IntraPredFn (&table)[kNumPredIndices]) {
   table[kPredDc] = pred_dc<N>;
@@ -435,6 +462,9 @@ Dsp detail::make_scalar_table() {
   d.inner_filter_vedge = normal_filter_c<false, subblock_segment>;
   d.simple_filter_hedge = simple_filter_c<true>;
   d.simple_filter_vedge = simple_filter_c<false>;
+
+  detail::install_metrics<MetricsC>(d);
+  d.sse_area = sse_area_c;
 
   d.name = "c";
   return d;

@@ -81,6 +81,19 @@ void install_subpel(Dsp& d) {
   d.bilinear[kBlock4x4] = subpel_predict<4, 4, 2, Pass<4, 2>::run>;
 }
 
+// Fills the sad and sse entries from an ISA's Metrics<W, H>::sad and ::sse.
+template <template <int, int> class Metrics>
+void install_metrics(Dsp& d) {
+  d.sad[kBlock16x16] = Metrics<16, 16>::sad;
+  d.sad[kBlock8x8] = Metrics<8, 8>::sad;
+  d.sad[kBlock8x4] = Metrics<8, 4>::sad;
+  d.sad[kBlock4x4] = Metrics<4, 4>::sad;
+  d.sse[kBlock16x16] = Metrics<16, 16>::sse;
+  d.sse[kBlock8x8] = Metrics<8, 8>::sse;
+  d.sse[kBlock8x4] = Metrics<8, 4>::sse;
+  d.sse[kBlock4x4] = Metrics<4, 4>::sse;
+}
+
 // The scalar reference table (dsp_c.cc).
 Dsp make_scalar_table();
 
@@ -89,6 +102,7 @@ Dsp make_scalar_table();
 void install_subpel_sse2(Dsp& dsp);       // x86/subpel_sse2.cc
 void install_idct_sse2(Dsp& dsp);         // x86/idct_sse2.cc
 void install_loop_filter_sse2(Dsp& dsp);  // x86/loop_filter_sse2.cc
+void install_metrics_sse2(Dsp& dsp);      // x86/metrics_sse2.cc
 void install_subpel_ssse3(Dsp& dsp);      // x86/subpel_ssse3.cc
 #endif
 

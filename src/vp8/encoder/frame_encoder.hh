@@ -50,11 +50,13 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
 void refresh_all_references(FrameHeader& header);
 
 // Chooses the loop-filter level (0..63) that minimises the squared error of the filtered picture
-// against `target`, given the unfiltered reconstruction; every other header field is kept.
+// against `target`, given the unfiltered reconstruction; every other header field is kept. The
+// error is measured on bands of macroblock rows spread over the frame (frames of fewer than 12 rows
+// whole), from the frame's own level by a descent.
 uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
                                  const Raster& unfiltered, const util::Image& target);
 
 // Squared error of the visible area of `picture` against `target` (all three planes).
-int64_t picture_sse(const Raster& picture, const util::Image& target);
+int64_t picture_sse(const Raster& picture, const util::Image& target, const dsp::Dsp& dsp = dsp::best_dsp());
 
 }  // namespace xc::vp8::enc

@@ -103,7 +103,7 @@ class Decider {
       dsp_.pred16[whole_block_index(m, edges.have_above, edges.have_left)](pred, 16, edges.above(), edges.left);
       const int rate = intra_flag + (s_.key_frame ? tree_cost(kKfYModeTree, kKfYModeProbs.data(), m)
                                                   : tree_cost(kYModeTree, s_.probs.y_mode_probs.data(), m));
-      const int64_t j = cost(block_sse(src.y, 16, pred, 16, 16, 16), rate);
+      const int64_t j = cost(dsp_.sse[dsp::kBlock16x16](src.y, 16, pred, 16), rate);
       if (j < best_cost) {
         best_cost = j;
         best = mb;
@@ -161,7 +161,7 @@ class Decider {
       dsp_.pred8[idx](pu, 8, eu.above(), eu.left);
       dsp_.pred8[idx](pv, 8, ev.above(), ev.left);
       const int64_t j =
-          cost(block_sse(src.u, 8, pu, 8, 8, 8) + block_sse(src.v, 8, pv, 8, 8, 8), tree_cost(kUvModeTree, probs, m));
+          cost(dsp_.sse[dsp::kBlock8x8](src.u, 8, pu, 8) + dsp_.sse[dsp::kBlock8x8](src.v, 8, pv, 8), tree_cost(kUvModeTree, probs, m));
       if (j < best_cost) {
         best_cost = j;
         best = m;
@@ -189,7 +189,7 @@ class Decider {
       for (int m = 0; m < kNumIntraBModes; ++m) {
         predict_intra_subblock(dsp_, y, edges, c, r, b, BMode(m));
         const int mr = tree_cost(kBModeTree, probs, m);
-        const int64_t j = cost(block_sse(src.y + by * 16 + bx, 16, dst, y.stride(), 4, 4), mr);
+        const int64_t j = cost(dsp_.sse[dsp::kBlock4x4](src.y + by * 16 + bx, 16, dst, y.stride()), mr);
         if (j < best_j) {
           best_j = j;
           best = BMode(m);
@@ -198,7 +198,7 @@ class Decider {
       }
       mb.b_modes[b] = best;
       predict_intra_subblock(dsp_, y, edges, c, r, b, best);
-      total += block_sse(src.y + by * 16 + bx, 16, dst, y.stride(), 4, 4);
+      total += dsp_.sse[dsp::kBlock4x4](src.y + by * 16 + bx, 16, dst, y.stride());
       rate += best_rate;
       reconstruct_subblock(src.y + by * 16 + bx, dst, y.stride(), dq);
     }
@@ -247,7 +247,7 @@ class Decider {
         fns[dsp::kBlock16x16](pred, 16, ry.at(x + (mv.col >> 3), y + (mv.row >> 3)), ry.stride(), mv.col & 7,
                               mv.row & 7);
         const int rate = ref_rate + tree_cost(kMvRefTree, nm.mode_probs.data(), mode) + extra_rate;
-        const int64_t j = cost(block_sse(src.y, 16, pred, 16, 16, 16), rate);
+        const int64_t j = cost(dsp_.sse[dsp::kBlock16x16](src.y, 16, pred, 16), rate);
         if (j < best_cost) {
           best_cost = j;
           best = base;
@@ -319,7 +319,7 @@ class Decider {
       const MotionVector& mv = found.mv;
       fns[dsp::kBlock8x8](pred, 8, ry.at(x + qx + (mv.col >> 3), y + qy + (mv.row >> 3)), ry.stride(), mv.col & 7,
                           mv.row & 7);
-      sse += block_sse(src.y + qy * 16 + qx, 16, pred, 8, 8, 8);
+      sse += dsp_.sse[dsp::kBlock8x8](src.y + qy * 16 + qx, 16, pred, 8);
     }
     cand.mv = cand.b_mvs[15];
     const int64_t j = cost(sse, rate);

@@ -38,27 +38,6 @@ MvBounds MvBounds::for_macroblock(const EdgeDistances& e, const MotionVector& ba
   return b;
 }
 
-int block_sad(const uint8_t* a, int as, const uint8_t* b, int bs, int w, int h) {
-  int sum = 0;
-  for (int r = 0; r < h; ++r, a += as, b += bs)
-    for (int c = 0; c < w; ++c) sum += std::abs(int(a[c]) - int(b[c]));
-  return sum;
-}
-
-int64_t block_sse(const uint8_t* a, int as, const uint8_t* b, int bs, int w, int h) {
-  int64_t sum = 0;
-  for (int r = 0; r < h; ++r, a += as, b += bs) {
-    // A row of up to 16384 pixels fits 32 bits (255^2 * 16384 < 2^31), and 32-bit lanes vectorise.
-    int32_t row = 0;
-    for (int c = 0; c < w; ++c) {
-      const int32_t d = int32_t(a[c]) - int32_t(b[c]);
-      row += d * d;
-    }
-    sum += row;
-  }
-  return sum;
-}
-
 int mv_bits(const MotionVector& mv, const MotionVector& base) {
   return component_bits(mv.row - base.row) + component_bits(mv.col - base.col);
 }
@@ -66,7 +45,7 @@ int mv_bits(const MotionVector& mv, const MotionVector& base) {
 MotionSearchResult search_motion(const dsp::Dsp& dsp, const Plane& ref, const uint8_t* src, int src_stride, int x,
                                  int y, const MotionVector* starts, int num_starts, const MotionVector& base,
                                  const MvBounds& bounds, const MotionSearchParams& p) {
-  const int w = dsp::kBlockWidth[p.size], h = dsp::kBlockHeight[p.size];
+  const dsp::SadFn sad = dsp.sad[p.size];
   const dsp::InterPredFn predict = (p.sixtap ? dsp.sixtap : dsp.bilinear)[p.size];
   uint8_t pred[16 * 16];
 
@@ -74,10 +53,10 @@ MotionSearchResult search_motion(const dsp::Dsp& dsp, const Plane& ref, const ui
     MotionSearchResult r;
     r.mv = mv;
     if ((mv.col & 7) == 0 && (mv.row & 7) == 0) {
-      r.sad = block_sad(src, src_stride, ref.at(x + (mv.col >> 3), y + (mv.row >> 3)), ref.stride(), w, h);
+      r.sad = int(sad(src, src_stride, ref.at(x + (mv.col >> 3), y + (mv.row >> 3)), ref.stride()));
     } else {
       predict(pred, 16, ref.at(x + (mv.col >> 3), y + (mv.row >> 3)), ref.stride(), mv.col & 7, mv.row & 7);
-      r.sad = block_sad(src, src_stride, pred, 16, w, h);
+      r.sad = int(sad(src, src_stride, pred, 16));
     }
     r.cost = r.sad + p.lambda * mv_bits(mv, base);
     return r;

@@ -41,10 +41,6 @@ MotionSearchResult search_motion(const dsp::Dsp& dsp, const Plane& ref, const ui
                                  int y, const MotionVector* starts, int num_starts, const MotionVector& base,
                                  const MvBounds& bounds, const MotionSearchParams& params);
 
-// Sum of absolute differences and of squared differences of two w x h blocks.
-int block_sad(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
-int64_t block_sse(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
-
 // Approximate bits of a vector difference (for search decisions only).
 int mv_bits(const MotionVector& mv, const MotionVector& base);
 
