@@ -128,6 +128,22 @@ std::vector<Entry> entries() {
                     },
                     [size](const Dsp& a, const Dsp& b) { return a.sse[size] != b.sse[size]; }});
   }
+  list.push_back({"fdct",
+                  [](const Dsp& d, Inputs& in) {
+                    int16_t residual[16], out[16];
+                    for (int k = 0; k < 16; ++k) residual[k] = static_cast<int16_t>(in.frame[k] - in.frame[S + k]);
+                    d.fdct(residual, out);
+                    in.dst[0] = static_cast<uint8_t>(out[1]);
+                  },
+                  [](const Dsp& a, const Dsp& b) { return a.fdct != b.fdct; }});
+  list.push_back({"quantize",
+                  [](const Dsp& d, Inputs& in) {
+                    // Factor 20, rounding to nearest, the dead zone at half a step.
+                    const QuantizerStep step{64 * 20, 64 * 20, ((uint64_t{1} << 40) + 2559) / 2560};
+                    int16_t levels[16];
+                    in.dst[0] = static_cast<uint8_t>(d.quantize(in.coeffs, step, step, 0, 2048, levels));
+                  },
+                  [](const Dsp& a, const Dsp& b) { return a.quantize != b.quantize; }});
   list.push_back({"sse_area 61x32",
                   [](const Dsp& d, Inputs& in) {
                     in.dst[0] = static_cast<uint8_t>(d.sse_area(in.frame.data(), S, in.flat.data(), S, 61, 32));

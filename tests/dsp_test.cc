@@ -135,6 +135,8 @@ void expect_complete(const Dsp& d) {
   for (auto f : d.sad) EXPECT_NE(f, nullptr);
   for (auto f : d.sse) EXPECT_NE(f, nullptr);
   EXPECT_NE(d.sse_area, nullptr);
+  EXPECT_NE(d.fdct, nullptr);
+  EXPECT_NE(d.quantize, nullptr);
   EXPECT_NE(d.name, nullptr);
 }
 
@@ -555,6 +557,65 @@ TEST_P(DspVsScalar, EncoderMetrics) {
   EXPECT_EQ(simd().sse_area(zeros.data(), 16384, maxes.data(), 16384, 16384, 2), uint64_t{2} * 16384 * 255 * 255);
 }
 
+// --- Encoder forward DCT and quantizer.
+
+// Residual blocks within -255..255: random, small, and the extremes.
+std::vector<std::array<int16_t, 16>> residual_blocks(Rng& rng) {
+  std::vector<std::array<int16_t, 16>> blocks;
+  for (int i = 0; i < 2000; ++i) {
+    std::array<int16_t, 16> b{};
+    const int range = i % 2 ? 255 : 12;
+    for (auto& v : b) v = static_cast<int16_t>(rng.uniform(-range, range));
+    blocks.push_back(b);
+  }
+  for (int v : {255, -255}) {
+    std::array<int16_t, 16> b{};
+    b.fill(static_cast<int16_t>(v));
+    blocks.push_back(b);
+    for (int k = 0; k < 16; ++k) b[k] = static_cast<int16_t>(((k + k / 4) & 1) ? v : -v);
+    blocks.push_back(b);
+    for (int k = 0; k < 16; ++k) b[k] = static_cast<int16_t>((k & 2) ? v : -v);
+    blocks.push_back(b);
+  }
+  return blocks;
+}
+
+// The step the encoder builds for quantizer factor q (enc::QuantizerOptions in 1/128 of q).
+QuantizerStep step_for(int q, int rounding, int zero_bin) {
+  const uint64_t d = uint64_t{128} * static_cast<uint64_t>(q);
+  return {zero_bin * q, rounding * q, ((uint64_t{1} << 40) + d - 1) / d};
+}
+
+TEST_P(DspVsScalar, ForwardDctAndQuantizer) {
+  constexpr uint32_t kSeed = 0xfdc7;
+  SCOPED_TRACE(seed_note(kSeed));
+  Rng rng(kSeed);
+  for (const auto& residual : residual_blocks(rng)) {
+    std::array<int16_t, 16> expected{}, actual{};
+    ref().fdct(residual.data(), expected.data());
+    simd().fdct(residual.data(), actual.data());
+    ASSERT_EQ(expected, actual) << "fdct of residual starting " << residual[0] << " " << residual[1];
+  }
+  // Coefficients: realistic, full-range and extreme blocks; factors over the whole range of the
+  // quantizer tables and beyond (1 needs the reciprocal's upper bits), every rounding.
+  const auto blocks = coefficient_blocks(rng);
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    for (int iter = 0; iter < 8; ++iter) {
+      const int dc_q = iter == 0 ? 1 : rng.uniform(1, 500), ac_q = iter == 1 ? 1 : rng.uniform(1, 500);
+      const int rounding = rng.uniform(0, 128), zero_bin = rng.uniform(0, 160);
+      const QuantizerStep dc = step_for(dc_q, rounding, zero_bin), ac = step_for(ac_q, rounding, zero_bin);
+      const int first = rng.uniform(0, 1), max_level = iter % 2 ? 2048 : 32767;
+      std::array<int16_t, 16> expected{}, actual{};
+      actual.fill(99);
+      const uint32_t mask_ref = ref().quantize(blocks[i].data(), dc, ac, first, max_level, expected.data());
+      const uint32_t mask_simd = simd().quantize(blocks[i].data(), dc, ac, first, max_level, actual.data());
+      ASSERT_EQ(expected, actual) << "block " << i << " dc q " << dc_q << " ac q " << ac_q << " rounding "
+                                  << rounding << " zero bin " << zero_bin << " first " << first;
+      ASSERT_EQ(mask_ref, mask_simd) << "block " << i;
+    }
+  }
+}
+
 std::string isa_name(const ::testing::TestParamInfo<Isa>& info) {
   switch (info.param) {
     case Isa::kScalar:
@@ -709,6 +770,32 @@ TEST(DspScalar, MetricsWorkedExample) {
   }
   EXPECT_EQ(scalar_dsp().sse_area(a, 16, b, 16, 4, 4), 25u);
   EXPECT_EQ(scalar_dsp().sse_area(a, 16, b, 16, 3, 4), 9u);  // the -4 is outside
+}
+
+TEST(DspScalar, ForwardDctAndQuantizerWorkedExamples) {
+  // A flat residual of 1 has only a DC: rows give 32, columns (128 + 8) >> 4 = 8, which the
+  // inverse's (8 + 4) >> 3 turns back into 1.
+  int16_t flat[16], coeffs[16];
+  std::fill(std::begin(flat), std::end(flat), int16_t{1});
+  scalar_dsp().fdct(flat, coeffs);
+  EXPECT_EQ(coeffs[0], 8);
+  for (int k = 1; k < 16; ++k) EXPECT_EQ(coeffs[k], 0) << k;
+  // Factor 10, rounding to nearest with a half-step dead zone: 100 -> 10, -104 -> -10, 105 -> 11,
+  // 4 -> 0 (below the dead zone), 5 -> 1 (rounds up); the DC skipped with first = 1.
+  int16_t c[16] = {100, -104, 105, 4, 5}, levels[16];
+  const QuantizerStep step{64 * 10, 64 * 10, ((uint64_t{1} << 40) + 1279) / 1280};
+  EXPECT_EQ(scalar_dsp().quantize(c, step, step, 0, 2048, levels), 0x17u);
+  EXPECT_EQ(levels[0], 10);
+  EXPECT_EQ(levels[1], -10);
+  EXPECT_EQ(levels[2], 11);
+  EXPECT_EQ(levels[3], 0);
+  EXPECT_EQ(levels[4], 1);
+  EXPECT_EQ(scalar_dsp().quantize(c, step, step, 1, 2048, levels), 0x16u);
+  EXPECT_EQ(levels[0], 0);
+  // The clamp.
+  c[0] = 30000;
+  scalar_dsp().quantize(c, step, step, 0, 2048, levels);
+  EXPECT_EQ(levels[0], 2048);
 }
 
 TEST(DspScalar, DcOnlyIdctMatchesFullIdct) {

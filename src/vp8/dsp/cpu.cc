@@ -54,6 +54,7 @@ Dsp make_sse2_table() {
   detail::install_idct_sse2(d);
   detail::install_loop_filter_sse2(d);
   detail::install_metrics_sse2(d);
+  detail::install_fdct_quantize_sse2(d);
   d.name = "sse2";
   return d;
 }

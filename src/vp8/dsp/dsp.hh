@@ -1,5 +1,5 @@
 // The DSP interface: one table of kernels (RFC 6386 §12, §14, §15, §18, and the encoder's block
-// metrics), a scalar reference and optional SIMD versions selected once from the CPU's features.
+// metrics, forward DCT and quantizer), a scalar reference and optional SIMD versions selected once from the CPU's features.
 //
 // Conventions for every kernel:
 //  - Pixels are uint8_t, `stride` is in bytes and may be negative-free but otherwise arbitrary; no
@@ -81,6 +81,25 @@ using SseFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int
 // planes; reads exactly the two areas.
 using SseAreaFn = uint64_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
 
+// Forward DCT of a 4x4 residual block (encoder; §14.3-14.4 in reverse): residual in raster order
+// with values -255..255, coefficients in raster order, scaled so that idct_add adds the residual
+// back within +-1 per pixel when they are not quantized.
+using FdctFn = void (*)(const int16_t residual[16], int16_t coeffs[16]);
+
+// One quantizer step as a multiply and a shift (encoder; §14.1 in reverse): a coefficient c gives
+// the level 0 when 128 |c| < zero_below, else min(((128 |c| + add) * reciprocal) >> 40, max_level)
+// with the sign of c. Ranges: 0 <= zero_below, 0 <= add < 2^22, reciprocal < 2^34.
+struct QuantizerStep {
+  int32_t zero_below;
+  int32_t add;
+  uint64_t reciprocal;
+};
+// Quantizes a 4x4 block (raster order) with step `dc` at position 0 and `ac` elsewhere into
+// `levels`; position 0 gets 0 when `first` is 1 (first is 0 or 1; 0 <= max_level <= 32767).
+// Returns the mask of non-zero levels, bit i for raster position i.
+using QuantizeFn = uint32_t (*)(const int16_t coeffs[16], const QuantizerStep& dc, const QuantizerStep& ac,
+                                int first, int max_level, int16_t levels[16]);
+
 struct Dsp {
   IntraPredFn pred16[kNumPredIndices];  // 16x16 luma
   IntraPredFn pred8[kNumPredIndices];   // 8x8 chroma
@@ -103,6 +122,8 @@ struct Dsp {
   SadFn sad[kNumBlockSizes];  // encoder: motion search
   SseFn sse[kNumBlockSizes];  // encoder: mode decision
   SseAreaFn sse_area;         // encoder: loop-filter level search, picture error
+  FdctFn fdct;                // encoder: residual coding
+  QuantizeFn quantize;        // encoder: residual coding
 
   const char* name;  // "c", "sse2", ...
 };

@@ -103,6 +103,7 @@ void install_subpel_sse2(Dsp& dsp);       // x86/subpel_sse2.cc
 void install_idct_sse2(Dsp& dsp);         // x86/idct_sse2.cc
 void install_loop_filter_sse2(Dsp& dsp);  // x86/loop_filter_sse2.cc
 void install_metrics_sse2(Dsp& dsp);      // x86/metrics_sse2.cc
+void install_fdct_quantize_sse2(Dsp& dsp);  // x86/fdct_quantize_sse2.cc
 void install_subpel_ssse3(Dsp& dsp);      // x86/subpel_ssse3.cc
 #endif
 

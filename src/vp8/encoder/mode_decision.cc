@@ -210,9 +210,9 @@ class Decider {
     int16_t residual[16], coeffs[16];
     for (int rr = 0; rr < 4; ++rr)
       for (int cc = 0; cc < 4; ++cc) residual[rr * 4 + cc] = int16_t(src[rr * 16 + cc] - dst[rr * stride + cc]);
-    forward_dct(residual, coeffs);
+    dsp_.fdct(residual, coeffs);
     std::array<int16_t, 16> q{};
-    quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, QuantizerOptions{}, q);
+    quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, QuantizerOptions{}, q, dsp_);
     int16_t dqc[16];
     dqc[0] = int16_t(q[0] * dq.y1[0]);
     for (int k = 1; k < 16; ++k) dqc[k] = int16_t(q[k] * dq.y1[1]);

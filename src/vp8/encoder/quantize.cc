@@ -13,34 +13,21 @@ namespace {
 // One quantizer step as multiply-and-shift: level = (128 |c| + rounding * q) / (128 q) with the
 // division replaced by a multiplication by ceil(2^40 / (128 q)). That is exact here: numerators stay
 // below 2^23 (|c| < 2^15, rounding <= 128) and 128 q below 2^17, so numerator x divisor < 2^40.
-struct Step {
-  int zero_below;  // 128 |c| below this gives 0
-  int add;         // rounding * q
-  uint64_t reciprocal;
-};
-
-Step make_step(int q, const QuantizerOptions& opts) {
+dsp::QuantizerStep make_step(int q, const QuantizerOptions& opts) {
   const uint64_t d = uint64_t(128) * uint64_t(q);
   return {opts.zero_bin * q, std::clamp(opts.rounding, 0, 128) * q, ((uint64_t(1) << 40) + d - 1) / d};
-}
-
-int16_t level_of(int c, const Step& s) {
-  const int magnitude = 128 * std::abs(c);
-  if (magnitude < s.zero_below) return 0;
-  const int level = std::min(int((uint64_t(magnitude + s.add) * s.reciprocal) >> 40), kMaxLevel);
-  return int16_t(c < 0 ? -level : level);
 }
 
 }  // namespace
 
 int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int first, const QuantizerOptions& opts,
-                   std::array<int16_t, 16>& out) {
-  const Step ac = make_step(ac_factor, opts);
-  // Raster order first (no data-dependent branches but the zero bin), then the token end by scan order.
-  out[0] = first == 0 ? level_of(coeffs[0], make_step(dc_factor, opts)) : 0;
-  for (int i = 1; i < 16; ++i) out[i] = level_of(coeffs[i], ac);
+                   std::array<int16_t, 16>& out, const dsp::Dsp& dsp) {
+  // Levels in raster order first, then the token end by scan order from the mask of non-zero ones.
+  const uint32_t nonzero =
+      dsp.quantize(coeffs, make_step(dc_factor, opts), make_step(ac_factor, opts), first, kMaxLevel, out.data());
+  if (nonzero == 0) return first;
   for (int n = 15; n >= first; --n) {
-    if (out[kZigzag[n]] != 0) return n + 1;
+    if (nonzero >> kZigzag[n] & 1) return n + 1;
   }
   return first;
 }

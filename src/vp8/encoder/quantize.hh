@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 
+#include "vp8/dsp/dsp.hh"
 #include "vp8/tokens.hh"
 
 namespace xc::vp8::enc {
@@ -32,8 +33,9 @@ inline constexpr int kMaxLevel = 2048;
 // ac_factor elsewhere, starting at scan position `first` (1 for luma blocks whose DC goes to Y2;
 // position 0 of `out` is then 0). Returns the token end: one past the last non-zero level in zigzag
 // order, or `first` when every level is zero (MacroblockCoeffs::token_end).
+// The arithmetic is the DSP table's quantize kernel (scalar by default).
 int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int first, const QuantizerOptions& opts,
-                   std::array<int16_t, 16>& out);
+                   std::array<int16_t, 16>& out, const dsp::Dsp& dsp = dsp::scalar_dsp());
 
 // Whether no block of the macroblock has a token before EOB (MacroblockCoeffs::all_eob), from the
 // token ends: luma blocks start at position 1 when the macroblock has Y2.

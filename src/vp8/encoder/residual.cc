@@ -30,12 +30,13 @@ void gather(const std::vector<uint8_t>& plane, int width, int height, int x0, in
 
 // Forward DCT of source - prediction for the 4x4 block whose source starts at `src` (row length
 // src_stride) and whose prediction is at `pred` in the frame.
-void transform_block(const uint8_t* src, int src_stride, const uint8_t* pred, int pred_stride, int16_t coeffs[16]) {
+void transform_block(const dsp::Dsp& dsp, const uint8_t* src, int src_stride, const uint8_t* pred, int pred_stride,
+                     int16_t coeffs[16]) {
   int16_t residual[16];
   for (int r = 0; r < 4; ++r) {
     for (int c = 0; c < 4; ++c) residual[4 * r + c] = int16_t(src[r * src_stride + c] - pred[r * pred_stride + c]);
   }
-  forward_dct(residual, coeffs);
+  dsp.fdct(residual, coeffs);
 }
 
 }  // namespace
@@ -67,8 +68,8 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     const IntraEdges edges = intra_edges(y, mb_col, mb_row, frame.mb_cols(), false);
     for (int b = 0; b < 16; ++b) {
       predict_intra_subblock(dsp, y, edges, mb_col, mb_row, b, mb.b_modes[b]);
-      transform_block(luma_src(b), 16, luma_at(b), y.stride(), coeffs);
-      out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, opts, out.coeffs[b]));
+      transform_block(dsp, luma_src(b), 16, luma_at(b), y.stride(), coeffs);
+      out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, opts, out.coeffs[b], dsp));
       add_block_residual(dsp, out.coeffs[b], dq.y1, out.token_end[b], luma_at(b), y.stride());
     }
   } else {
@@ -76,21 +77,21 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     const int first = mb.has_y2() ? 1 : 0;
     int16_t dc[16];
     for (int b = 0; b < 16; ++b) {
-      transform_block(luma_src(b), 16, luma_at(b), y.stride(), coeffs);
+      transform_block(dsp, luma_src(b), 16, luma_at(b), y.stride(), coeffs);
       dc[b] = coeffs[0];
-      out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], first, opts, out.coeffs[b]));
+      out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], first, opts, out.coeffs[b], dsp));
     }
     if (mb.has_y2()) {
       forward_wht(dc, coeffs);
-      out.token_end[kY2Block] = uint8_t(quantize_block(coeffs, dq.y2[0], dq.y2[1], 0, opts, out.coeffs[kY2Block]));
+      out.token_end[kY2Block] = uint8_t(quantize_block(coeffs, dq.y2[0], dq.y2[1], 0, opts, out.coeffs[kY2Block], dsp));
     }
   }
   for (int b = 16; b < 24; ++b) {
     const int i = (b - 16) & 3;
     const uint8_t* s = (b < 20 ? src.u : src.v) + (i >> 1) * 4 * 8 + (i & 1) * 4;
     Plane& p = b < 20 ? frame.u() : frame.v();
-    transform_block(s, 8, p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4), p.stride(), coeffs);
-    out.token_end[b] = uint8_t(quantize_block(coeffs, dq.uv[0], dq.uv[1], 0, opts, out.coeffs[b]));
+    transform_block(dsp, s, 8, p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4), p.stride(), coeffs);
+    out.token_end[b] = uint8_t(quantize_block(coeffs, dq.uv[0], dq.uv[1], 0, opts, out.coeffs[b], dsp));
   }
   out.all_eob = all_eob(out, mb.has_y2());
   // What reconstruct_macroblock adds after prediction (B_PRED luma is already done; a macroblock

@@ -8,7 +8,7 @@ namespace xc::vp8::enc {
 
 // Forward DCT of a 4x4 residual block (raster order, values -255..255) into coefficients in raster
 // order, scaled so that the decoder's inverse DCT (dsp idct_add) adds the residual back within +-1
-// per pixel when the coefficients are not quantized.
+// per pixel when the coefficients are not quantized. The scalar DSP kernel (dsp::Dsp::fdct).
 void forward_dct(const int16_t residual[16], int16_t coeffs[16]);
 
 // Forward WHT of the luma DCs: dc[b] is the DC coefficient of luma block b (raster order within the

@@ -2,7 +2,6 @@
 // scalar ones in dsp_c.cc for every input.
 #include <emmintrin.h>
 
-
 #include "vp8/dsp/dsp_internal.hh"
 #include "vp8/dsp/x86/pixels_sse2.hh"
 
@@ -20,8 +19,9 @@ __m128i load_group(const uint8_t* p, int stride, int row) {
     return _mm_unpacklo_epi64(load_pixels<8>(q), load_pixels<8>(q + stride));
   } else {
     const uint8_t* q = p + 4 * row * stride;
-    return _mm_unpacklo_epi64(_mm_unpacklo_epi32(load_pixels<4>(q), load_pixels<4>(q + stride)),
-                              _mm_unpacklo_epi32(load_pixels<4>(q + 2 * stride), load_pixels<4>(q + 3 * stride)));
+    return _mm_unpacklo_epi64(
+        _mm_unpacklo_epi32(load_pixels<4>(q), load_pixels<4>(q + stride)),
+        _mm_unpacklo_epi32(load_pixels<4>(q + 2 * stride), load_pixels<4>(q + 3 * stride)));
   }
 }
 
@@ -47,16 +47,19 @@ struct MetricsSse2 {
   static uint32_t sad(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride) {
     __m128i sum = _mm_setzero_si128();
     for (int g = 0; g < kGroups; ++g) {
-      sum = _mm_add_epi64(sum, _mm_sad_epu8(load_group<W>(a, a_stride, g), load_group<W>(b, b_stride, g)));
+      sum = _mm_add_epi64(
+          sum, _mm_sad_epu8(load_group<W>(a, a_stride, g), load_group<W>(b, b_stride, g)));
     }
     // psadbw leaves one sum in each 64-bit half.
-    return static_cast<uint32_t>(_mm_cvtsi128_si32(sum) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(sum, sum)));
+    return static_cast<uint32_t>(_mm_cvtsi128_si32(sum) +
+                                 _mm_cvtsi128_si32(_mm_unpackhi_epi64(sum, sum)));
   }
 
   static uint32_t sse(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride) {
     __m128i sum = _mm_setzero_si128();
     for (int g = 0; g < kGroups; ++g) {
-      sum = _mm_add_epi32(sum, squared_differences(load_group<W>(a, a_stride, g), load_group<W>(b, b_stride, g)));
+      sum = _mm_add_epi32(
+          sum, squared_differences(load_group<W>(a, a_stride, g), load_group<W>(b, b_stride, g)));
     }
     return horizontal_sum32(sum);
   }
@@ -64,12 +67,14 @@ struct MetricsSse2 {
 
 // Each row is summed in 32-bit lanes (a lane gets w / 4 squares, at most 4096 * 255^2 < 2^31 for
 // w <= 16384) and added to the 64-bit total.
-uint64_t sse_area_sse2(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h) {
+uint64_t sse_area_sse2(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w,
+                       int h) {
   uint64_t total = 0;
   for (int r = 0; r < h; ++r, a += a_stride, b += b_stride) {
     __m128i sum = _mm_setzero_si128();
     int c = 0;
-    for (; c + 16 <= w; c += 16) sum = _mm_add_epi32(sum, squared_differences(load_pixels<16>(a + c), load_pixels<16>(b + c)));
+    for (; c + 16 <= w; c += 16)
+      sum = _mm_add_epi32(sum, squared_differences(load_pixels<16>(a + c), load_pixels<16>(b + c)));
     if (c + 8 <= w) {
       sum = _mm_add_epi32(sum, squared_differences(load_pixels<8>(a + c), load_pixels<8>(b + c)));
       c += 8;
