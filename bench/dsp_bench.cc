@@ -130,9 +130,8 @@ std::vector<Entry> entries() {
   }
   list.push_back({"fdct",
                   [](const Dsp& d, Inputs& in) {
-                    int16_t residual[16], out[16];
-                    for (int k = 0; k < 16; ++k) residual[k] = static_cast<int16_t>(in.frame[k] - in.frame[S + k]);
-                    d.fdct(residual, out);
+                    int16_t out[16];
+                    d.fdct(in.frame.data() + 5, S, in.frame.data() + 8 * S + 2, S, out);
                     in.dst[0] = static_cast<uint8_t>(out[1]);
                   },
                   [](const Dsp& a, const Dsp& b) { return a.fdct != b.fdct; }});

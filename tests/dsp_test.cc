@@ -559,25 +559,31 @@ TEST_P(DspVsScalar, EncoderMetrics) {
 
 // --- Encoder forward DCT and quantizer.
 
-// Residual blocks within -255..255: random, small, and the extremes.
-std::vector<std::array<int16_t, 16>> residual_blocks(Rng& rng) {
-  std::vector<std::array<int16_t, 16>> blocks;
-  for (int i = 0; i < 2000; ++i) {
-    std::array<int16_t, 16> b{};
-    const int range = i % 2 ? 255 : 12;
-    for (auto& v : b) v = static_cast<int16_t>(rng.uniform(-range, range));
-    blocks.push_back(b);
+// Source and prediction blocks: random, close to each other, and the extremes of the residual.
+struct FdctCase {
+  std::vector<uint8_t> src, pred;
+  int src_stride, pred_stride;
+};
+
+std::vector<FdctCase> fdct_cases(Rng& rng) {
+  std::vector<FdctCase> cases;
+  for (int i = 0; i < 3000; ++i) {
+    FdctCase c;
+    // Odd strides, so that rows are unaligned; buffers of exactly the block (see area()).
+    c.src_stride = 4 + 2 * rng.uniform(0, 10) + 1;
+    c.pred_stride = 4 + 2 * rng.uniform(0, 10) + 1;
+    const Pattern ps = kPatterns[i % 6], pp = kPatterns[(i / 6) % 6];
+    c.src = area(4, 4, c.src_stride, ps, rng);
+    c.pred = area(4, 4, c.pred_stride, pp, rng);
+    if (i % 3 == 0) {  // a prediction within a few levels of the source
+      for (int r = 0; r < 4; ++r)
+        for (int k = 0; k < 4; ++k)
+          c.pred[r * c.pred_stride + k] =
+              static_cast<uint8_t>(std::clamp(c.src[r * c.src_stride + k] + rng.uniform(-6, 6), 0, 255));
+    }
+    cases.push_back(c);
   }
-  for (int v : {255, -255}) {
-    std::array<int16_t, 16> b{};
-    b.fill(static_cast<int16_t>(v));
-    blocks.push_back(b);
-    for (int k = 0; k < 16; ++k) b[k] = static_cast<int16_t>(((k + k / 4) & 1) ? v : -v);
-    blocks.push_back(b);
-    for (int k = 0; k < 16; ++k) b[k] = static_cast<int16_t>((k & 2) ? v : -v);
-    blocks.push_back(b);
-  }
-  return blocks;
+  return cases;
 }
 
 // The step the encoder builds for quantizer factor q (enc::QuantizerOptions in 1/128 of q).
@@ -590,15 +596,25 @@ TEST_P(DspVsScalar, ForwardDctAndQuantizer) {
   constexpr uint32_t kSeed = 0xfdc7;
   SCOPED_TRACE(seed_note(kSeed));
   Rng rng(kSeed);
-  for (const auto& residual : residual_blocks(rng)) {
+  const auto cases = fdct_cases(rng);
+  for (size_t i = 0; i < cases.size(); ++i) {
+    const FdctCase& c = cases[i];
     std::array<int16_t, 16> expected{}, actual{};
-    ref().fdct(residual.data(), expected.data());
-    simd().fdct(residual.data(), actual.data());
-    ASSERT_EQ(expected, actual) << "fdct of residual starting " << residual[0] << " " << residual[1];
+    ref().fdct(c.src.data(), c.src_stride, c.pred.data(), c.pred_stride, expected.data());
+    simd().fdct(c.src.data(), c.src_stride, c.pred.data(), c.pred_stride, actual.data());
+    ASSERT_EQ(expected, actual) << "fdct case " << i;
   }
   // Coefficients: realistic, full-range and extreme blocks; factors over the whole range of the
   // quantizer tables and beyond (1 needs the reciprocal's upper bits), every rounding.
-  const auto blocks = coefficient_blocks(rng);
+  auto blocks = coefficient_blocks(rng);
+  // Small blocks, at and around the dead zone of the steps below (which also checks the shortcut
+  // for blocks that quantize to nothing).
+  for (int i = 0; i < 400; ++i) {
+    std::array<int16_t, 16> b{};
+    const int range = rng.uniform(0, 3) == 0 ? 300 : 40;
+    for (auto& v : b) v = static_cast<int16_t>(rng.uniform(0, 2) == 0 ? 0 : rng.uniform(-range, range));
+    blocks.push_back(b);
+  }
   for (size_t i = 0; i < blocks.size(); ++i) {
     for (int iter = 0; iter < 8; ++iter) {
       const int dc_q = iter == 0 ? 1 : rng.uniform(1, 500), ac_q = iter == 1 ? 1 : rng.uniform(1, 500);
@@ -775,9 +791,11 @@ TEST(DspScalar, MetricsWorkedExample) {
 TEST(DspScalar, ForwardDctAndQuantizerWorkedExamples) {
   // A flat residual of 1 has only a DC: rows give 32, columns (128 + 8) >> 4 = 8, which the
   // inverse's (8 + 4) >> 3 turns back into 1.
-  int16_t flat[16], coeffs[16];
-  std::fill(std::begin(flat), std::end(flat), int16_t{1});
-  scalar_dsp().fdct(flat, coeffs);
+  uint8_t src[16], pred[16];
+  int16_t coeffs[16];
+  std::fill(std::begin(src), std::end(src), uint8_t{101});
+  std::fill(std::begin(pred), std::end(pred), uint8_t{100});
+  scalar_dsp().fdct(src, 4, pred, 4, coeffs);
   EXPECT_EQ(coeffs[0], 8);
   for (int k = 1; k < 16; ++k) EXPECT_EQ(coeffs[k], 0) << k;
   // Factor 10, rounding to nearest with a half-step dead zone: 100 -> 10, -104 -> -10, 105 -> 11,

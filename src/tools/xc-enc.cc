@@ -2,6 +2,7 @@
 // (-r -I S -p P), rebases a chunk encoded against one state onto another (-r -I S -p P -S S'), or
 // encodes raw frames at a constant quantizer (-y) from a fresh decoder.
 #include <fmt/format.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cmath>
@@ -264,6 +265,13 @@ int run(const Options& o) {
 }  // namespace
 
 int main(int argc, char** argv) {
+#ifdef __GLIBC__
+  // Every frame allocates and frees picture-sized buffers (rasters, coefficients, images). Above its
+  // mmap threshold glibc maps each afresh and unmaps it on free, so every page faults in again; kept
+  // in the heap they are reused instead (a tenth less time for about 2 MB more peak memory at 720p).
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 64 << 20);
+#endif
   CLI::App app{
       "Encode VP8 chunks onto explicit decoder states (the ExCamera encoder).\n"
       "  re-encode: xc-enc -W -w 0.75 -i y4m -o 2-1.ivf -r -I 1-0.state -p 2-0.ivf [-O 2-1.state] 2.y4m\n"

@@ -81,10 +81,10 @@ using SseFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int
 // planes; reads exactly the two areas.
 using SseAreaFn = uint64_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
 
-// Forward DCT of a 4x4 residual block (encoder; §14.3-14.4 in reverse): residual in raster order
-// with values -255..255, coefficients in raster order, scaled so that idct_add adds the residual
-// back within +-1 per pixel when they are not quantized.
-using FdctFn = void (*)(const int16_t residual[16], int16_t coeffs[16]);
+// Forward DCT of the 4x4 residual src - pred (encoder; §14.3-14.4 in reverse) into coefficients in
+// raster order, scaled so that idct_add adds the residual back within +-1 per pixel when they are
+// not quantized. Reads the two 4x4 blocks only.
+using FdctFn = void (*)(const uint8_t* src, int src_stride, const uint8_t* pred, int pred_stride, int16_t coeffs[16]);
 
 // One quantizer step as a multiply and a shift (encoder; §14.1 in reverse): a coefficient c gives
 // the level 0 when 128 |c| < zero_below, else min(((128 |c| + add) * reciprocal) >> 40, max_level)

@@ -207,10 +207,8 @@ class Decider {
 
   // Adds the quantized residual of one 4x4 luma block (no Y2) to its prediction in place.
   void reconstruct_subblock(const uint8_t* src, uint8_t* dst, int stride, const DequantFactors& dq) {
-    int16_t residual[16], coeffs[16];
-    for (int rr = 0; rr < 4; ++rr)
-      for (int cc = 0; cc < 4; ++cc) residual[rr * 4 + cc] = int16_t(src[rr * 16 + cc] - dst[rr * stride + cc]);
-    dsp_.fdct(residual, coeffs);
+    int16_t coeffs[16];
+    dsp_.fdct(src, 16, dst, stride, coeffs);
     std::array<int16_t, 16> q{};
     quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, QuantizerOptions{}, q, dsp_);
     int16_t dqc[16];

@@ -28,17 +28,6 @@ void gather(const std::vector<uint8_t>& plane, int width, int height, int x0, in
   }
 }
 
-// Forward DCT of source - prediction for the 4x4 block whose source starts at `src` (row length
-// src_stride) and whose prediction is at `pred` in the frame.
-void transform_block(const dsp::Dsp& dsp, const uint8_t* src, int src_stride, const uint8_t* pred, int pred_stride,
-                     int16_t coeffs[16]) {
-  int16_t residual[16];
-  for (int r = 0; r < 4; ++r) {
-    for (int c = 0; c < 4; ++c) residual[4 * r + c] = int16_t(src[r * src_stride + c] - pred[r * pred_stride + c]);
-  }
-  dsp.fdct(residual, coeffs);
-}
-
 }  // namespace
 
 SourceMacroblock source_macroblock(const util::Image& img, int mb_col, int mb_row) {
@@ -68,7 +57,7 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     const IntraEdges edges = intra_edges(y, mb_col, mb_row, frame.mb_cols(), false);
     for (int b = 0; b < 16; ++b) {
       predict_intra_subblock(dsp, y, edges, mb_col, mb_row, b, mb.b_modes[b]);
-      transform_block(dsp, luma_src(b), 16, luma_at(b), y.stride(), coeffs);
+      dsp.fdct(luma_src(b), 16, luma_at(b), y.stride(), coeffs);
       out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, opts, out.coeffs[b], dsp));
       add_block_residual(dsp, out.coeffs[b], dq.y1, out.token_end[b], luma_at(b), y.stride());
     }
@@ -77,7 +66,7 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     const int first = mb.has_y2() ? 1 : 0;
     int16_t dc[16];
     for (int b = 0; b < 16; ++b) {
-      transform_block(dsp, luma_src(b), 16, luma_at(b), y.stride(), coeffs);
+      dsp.fdct(luma_src(b), 16, luma_at(b), y.stride(), coeffs);
       dc[b] = coeffs[0];
       out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], first, opts, out.coeffs[b], dsp));
     }
@@ -90,7 +79,7 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     const int i = (b - 16) & 3;
     const uint8_t* s = (b < 20 ? src.u : src.v) + (i >> 1) * 4 * 8 + (i & 1) * 4;
     Plane& p = b < 20 ? frame.u() : frame.v();
-    transform_block(dsp, s, 8, p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4), p.stride(), coeffs);
+    dsp.fdct(s, 8, p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4), p.stride(), coeffs);
     out.token_end[b] = uint8_t(quantize_block(coeffs, dq.uv[0], dq.uv[1], 0, opts, out.coeffs[b], dsp));
   }
   out.all_eob = all_eob(out, mb.has_y2());

@@ -4,6 +4,7 @@
 // W dc W / 2.
 #include "vp8/encoder/transform.hh"
 
+#include <algorithm>
 #include <array>
 
 #include "vp8/dsp/dsp.hh"
@@ -44,7 +45,15 @@ static_assert(flat_spectrum(kOddRounding), "the odd-sum rounding pattern must ha
 
 }  // namespace
 
-void forward_dct(const int16_t residual[16], int16_t coeffs[16]) { dsp::scalar_dsp().fdct(residual, coeffs); }
+void forward_dct(const int16_t residual[16], int16_t coeffs[16]) {
+  // The kernel takes the residual as a difference of pixels: its positive and negative parts.
+  uint8_t positive[16], negative[16];
+  for (int i = 0; i < 16; ++i) {
+    positive[i] = uint8_t(std::max<int>(residual[i], 0));
+    negative[i] = uint8_t(std::max<int>(-residual[i], 0));
+  }
+  dsp::scalar_dsp().fdct(positive, 4, negative, 4, coeffs);
+}
 
 void forward_wht(const int16_t dc[16], int16_t out[16]) {
   std::array<int, 16> in{};

@@ -2,7 +2,10 @@
 // the scalar ones in dsp_c.cc for every input in the ranges dsp.hh gives.
 #include <emmintrin.h>
 
+#include <algorithm>
+
 #include "vp8/dsp/dsp_internal.hh"
+#include "vp8/dsp/x86/pixels_sse2.hh"
 
 namespace xc::vp8::dsp {
 namespace {
@@ -35,11 +38,21 @@ __m128i odd_outputs(__m128i dc) {
                          _mm_srai_epi32(_mm_add_epi32(second, round), kShift));
 }
 
+// Two 4-pixel rows of src - pred as eight int16 lanes.
+__m128i residual_rows(const uint8_t* src, int src_stride, const uint8_t* pred, int pred_stride) {
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i s = _mm_unpacklo_epi32(load_pixels<4>(src), load_pixels<4>(src + src_stride));
+  const __m128i p = _mm_unpacklo_epi32(load_pixels<4>(pred), load_pixels<4>(pred + pred_stride));
+  return _mm_sub_epi16(_mm_unpacklo_epi8(s, zero), _mm_unpacklo_epi8(p, zero));
+}
+
 // Every intermediate fits 16 bits for residuals within -255..255: the first pass gives at most
 // 4 * 255 * 8 = 8160, the second's sums at most 4 * 8160 = 32640.
-void fdct_sse2(const int16_t in[16], int16_t out[16]) {
-  const __m128i rows01 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
-  const __m128i rows23 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 8));
+void fdct_sse2(const uint8_t* src, int src_stride, const uint8_t* pred, int pred_stride,
+               int16_t out[16]) {
+  const __m128i rows01 = residual_rows(src, src_stride, pred, pred_stride);
+  const __m128i rows23 =
+      residual_rows(src + 2 * src_stride, src_stride, pred + 2 * pred_stride, pred_stride);
   // First pass, one row per lane: columns x0 | x1 and x2 | x3.
   __m128i x01, x23;
   transpose4x4(rows01, rows23, x01, x23);
@@ -110,15 +123,34 @@ __m128i magnitudes(__m128i c, const StepLanes& s) {
   return _mm_andnot_si128(_mm_cmplt_epi32(m, s.zero_below), level);
 }
 
+// The largest |c| of the block (|-32768| counted as 32767, which changes no comparison below).
+int max_magnitude(__m128i c0, __m128i c1) {
+  const __m128i zero = _mm_setzero_si128();
+  const __m128i a = _mm_max_epi16(_mm_max_epi16(c0, _mm_subs_epi16(zero, c0)),
+                                  _mm_max_epi16(c1, _mm_subs_epi16(zero, c1)));
+  __m128i m = _mm_max_epi16(a, _mm_shuffle_epi32(a, _MM_SHUFFLE(1, 0, 3, 2)));
+  m = _mm_max_epi16(m, _mm_shuffle_epi32(m, _MM_SHUFFLE(2, 3, 0, 1)));
+  m = _mm_max_epi16(m, _mm_shufflelo_epi16(m, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_extract_epi16(m, 0);
+}
+
 uint32_t quantize_sse2(const int16_t coeffs[16], const QuantizerStep& dc, const QuantizerStep& ac,
                        int first, int max_level, int16_t levels[16]) {
+  // Most blocks of a good prediction lie wholly in the dead zone: every level is 0.
+  const __m128i c0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(coeffs));
+  const __m128i c1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(coeffs + 8));
+  if (128 * max_magnitude(c0, c1) < std::min(dc.zero_below, ac.zero_below)) {
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(levels), _mm_setzero_si128());
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(levels + 8), _mm_setzero_si128());
+    return 0;
+  }
   const StepLanes ac_lanes = lanes_of(ac);
   const StepLanes first_group = first_lanes(dc, ac);
   const __m128i max = _mm_set1_epi16(static_cast<int16_t>(max_level));
   const __m128i zero = _mm_setzero_si128();
   __m128i zero_lanes[2];
   for (int half = 0; half < 2; ++half) {
-    const __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(coeffs + 8 * half));
+    const __m128i c = half == 0 ? c0 : c1;
     // Sign-extended halves: coefficients 0-3 and 4-7 of this half.
     const __m128i lo = _mm_srai_epi32(_mm_unpacklo_epi16(c, c), 16);
     const __m128i hi = _mm_srai_epi32(_mm_unpackhi_epi16(c, c), 16);
