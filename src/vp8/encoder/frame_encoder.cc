@@ -276,19 +276,15 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
                                 const dsp::Dsp& dsp) {
   EncodedFrame out;
-  // The rebase itself, reconstructed without the loop filter so the level can be chosen afresh.
-  const uint8_t level = frame.header.loop_filter_level;
-  frame.header.loop_filter_level = 0;
-  RebasedFrame r = rebase_and_reconstruct(state, frame, target, dsp);
+  // The rebase itself, stopped before the loop filter so that the level can be chosen afresh.
+  UnfilteredFrame u = rebase_macroblocks(state, frame, target, dsp);
   frame = ParsedFrame{};  // its coefficients are replaced; free them before the search
-  out.frame = std::move(r.frame);
-  out.frame.header.loop_filter_level = level;  // the search starts there
+  out.frame = std::move(u.frame);
   optimize_probabilities(state, out.frame);
   const DecoderState begun = frame_begin_state(state, out.frame.tag, out.frame.header);
-  out.frame.header.loop_filter_level = choose_loop_filter_level(dsp, begun, out.frame, *r.decoded.picture, target);
-  auto picture = std::make_shared<Raster>(*r.decoded.picture);
-  r.decoded = DecodedFrame{};
-  out.decoded = finish_frame(begun, out.frame, picture, dsp);
+  // The search starts from the frame's own level.
+  out.frame.header.loop_filter_level = choose_loop_filter_level(dsp, begun, out.frame, *u.picture, target);
+  out.decoded = finish_frame(begun, out.frame, u.picture, dsp);
   return out;
 }
 

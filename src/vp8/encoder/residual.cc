@@ -92,8 +92,8 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
   return out;
 }
 
-RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
-                                    const dsp::Dsp& dsp, const QuantizerOptions& opts) {
+UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
+                                   const dsp::Dsp& dsp, const QuantizerOptions& opts) {
   const bool key = frame.tag.key_frame;
   if (!key && !state.has_key_frame()) {
     throw util::StateMismatch("rebase: an inter frame needs a state that has decoded a key frame");
@@ -110,7 +110,7 @@ RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame
                                        source.height, begun.width, begun.height));
   }
 
-  RebasedFrame out;
+  UnfilteredFrame out{ParsedFrame{}, begun, std::make_shared<Raster>(begun.width, begun.height)};
   ParsedFrame& p = out.frame;
   p.tag = frame.tag;
   p.header = frame.header;
@@ -126,19 +126,26 @@ RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame
   }
   const auto dq = frame_dequant_factors(h, begun.segmentation);
 
-  auto picture = std::make_shared<Raster>(begun.width, begun.height);
   for (size_t i = 0; i < count; ++i) {
     MacroblockInfo& mb = p.mbs[i];
     if (!map_coded) mb.segment_id = old_map ? (*old_map)[i] : 0;
     const int col = int(i % mb_cols), row = int(i / mb_cols);
-    MacroblockCoeffs c = encode_macroblock_residual(dsp, *picture, begun.refs, mb, source,
-                                                    dq[h.segmentation_enabled ? mb.segment_id : 0], col, row,
-                                                    p.tag.version, opts);
+    MacroblockCoeffs& c = p.coeffs[i];
+    c = encode_macroblock_residual(dsp, *out.picture, begun.refs, mb, source,
+                                   dq[h.segmentation_enabled ? mb.segment_id : 0], col, row, p.tag.version, opts);
     mb.mb_skip_coeff = h.mb_no_coeff_skip && c.all_eob;
     // A skipped macroblock's coefficients are all zero with no token ends, as the parser leaves them.
-    p.coeffs[i] = mb.mb_skip_coeff ? MacroblockCoeffs{} : c;
+    if (mb.mb_skip_coeff) c = MacroblockCoeffs{};
   }
-  out.decoded = finish_frame(begun, p, picture, dsp);
+  return out;
+}
+
+RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
+                                    const dsp::Dsp& dsp, const QuantizerOptions& opts) {
+  UnfilteredFrame u = rebase_macroblocks(state, frame, source, dsp, opts);
+  RebasedFrame out;
+  out.decoded = finish_frame(u.begun, u.frame, u.picture, dsp);
+  out.frame = std::move(u.frame);
   return out;
 }
 

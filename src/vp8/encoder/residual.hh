@@ -5,6 +5,7 @@
 
 #include <cstddef>  // util/image.hh uses size_t without including it
 #include <cstdint>
+#include <memory>
 
 #include "util/image.hh"
 #include "vp8/decoder.hh"
@@ -55,6 +56,17 @@ struct RebasedFrame {
 // macroblock count does not fit the state, and util::UsageError when `source` has another size.
 RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
                                     const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {});
+
+// The same rebase stopped before the loop filter: the frame, the state its macroblocks were
+// reconstructed against (frame_begin_state) and their reconstruction, which finish_frame(begun,
+// frame, picture) completes, after changing the frame's loop-filter level if wanted.
+struct UnfilteredFrame {
+  ParsedFrame frame;
+  DecoderState begun;
+  std::shared_ptr<Raster> picture;
+};
+UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
+                                   const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {});
 
 // The rebased frame alone.
 ParsedFrame rebase_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
