@@ -1,0 +1,138 @@
+// The encoder's loop-filter level search (encoder/frame_encoder.hh, RFC 6386 §9.6, §15): the level
+// it picks from bands of macroblock rows must filter the whole frame almost as well as the best
+// level found by filtering the whole frame at every level, and rebased frames must still decode to
+// the encoder's reconstruction.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "libvpx_helpers.hh"
+#include "vp8/decoder.hh"
+#include "vp8/encoder/frame_encoder.hh"
+#include "vp8/encoder/residual.hh"
+#include "vp8/loop_filter.hh"
+#include "vp8/picture.hh"
+
+namespace {
+
+using namespace xc;
+using namespace xc::vp8;
+
+constexpr uint32_t kSeed = 0x1f5ea7c4;
+
+struct Clip {
+  std::vector<util::Image> pictures;
+  std::vector<test::VpxPacket> packets;
+};
+
+// A libvpx encode of synthetic content at a quantizer that makes the loop filter matter.
+Clip make_clip(test::Scene scene, int width, int height, int count) {
+  Clip clip;
+  clip.pictures = test::synthetic_sequence(scene, width, height, count, kSeed);
+  test::VpxEncodeJob job;
+  job.cfg = test::vpx_default_config(width, height);
+  job.cfg.rc_min_quantizer = job.cfg.rc_max_quantizer = 40;
+  job.cfg.g_lag_in_frames = 0;
+  job.controls = {{VP8E_SET_CPUUSED, 4}};
+  clip.packets = test::vpx_encode(job, clip.pictures);
+  return clip;
+}
+
+struct LevelErrors {
+  std::vector<int64_t> by_level;  // whole-frame squared error at each level 0..63
+  int best = 0;
+};
+
+LevelErrors whole_frame_errors(const DecoderState& begun, const ParsedFrame& f, const Raster& unfiltered,
+                               const util::Image& target) {
+  std::vector<uint8_t> no_coeffs(f.mbs.size(), 1);
+  for (size_t i = 0; i < f.mbs.size(); ++i)
+    if (!f.mbs[i].mb_skip_coeff) no_coeffs[i] = f.coeffs[i].all_eob;
+  LevelErrors e;
+  FrameHeader h = f.header;
+  for (int level = 0; level < 64; ++level) {
+    Raster copy = unfiltered;
+    h.loop_filter_level = uint8_t(level);
+    loop_filter_frame(dsp::best_dsp(), copy, h, f.tag.key_frame, begun.segmentation, begun.lf_deltas, f.mbs,
+                      no_coeffs);
+    e.by_level.push_back(enc::picture_sse(copy, target));
+    if (e.by_level[level] < e.by_level[e.best]) e.best = level;
+  }
+  return e;
+}
+
+// Rebases every inter frame of the clip onto the decoder's own state (so the reconstruction is
+// close to libvpx's), runs the level search on the unfiltered reconstruction and compares its
+// choice with every level's whole-frame error. Returns the largest relative excess.
+double worst_excess(const Clip& clip, bool expect_exact) {
+  DecoderState s;
+  double worst = 0;
+  int frames = 0;
+  for (size_t i = 0; i < clip.packets.size(); ++i) {
+    const ParsedFrame parsed = parse_frame(s, clip.packets[i].data);
+    if (!parsed.tag.key_frame) {
+      SCOPED_TRACE("frame " + std::to_string(i) + ", seed " + std::to_string(kSeed));
+      const util::Image& target = clip.pictures[i];
+      const enc::UnfilteredFrame u = enc::rebase_macroblocks(s, parsed, target);
+      const uint8_t chosen = enc::choose_loop_filter_level(dsp::best_dsp(), u.begun, u.frame, *u.picture, target);
+      const LevelErrors e = whole_frame_errors(u.begun, u.frame, *u.picture, target);
+      EXPECT_GT(e.best, 0) << "the content should want some filtering";
+      const double excess = double(e.by_level[chosen] - e.by_level[e.best]) / double(e.by_level[e.best]);
+      worst = std::max(worst, excess);
+      if (expect_exact) {
+        // Measured whole, the descent ends in a local minimum of the true error.
+        if (chosen > 0) {
+          EXPECT_LE(e.by_level[chosen], e.by_level[chosen - 1]) << "level " << int(chosen);
+        }
+        if (chosen < 63) {
+          EXPECT_LE(e.by_level[chosen], e.by_level[chosen + 1]) << "level " << int(chosen);
+        }
+      }
+      ++frames;
+    }
+    s = decode_frame(s, clip.packets[i].data).state;
+  }
+  EXPECT_GT(frames, 0);
+  return worst;
+}
+
+TEST(LoopFilterSearch, BandsChooseNearlyTheBestLevel) {
+  // 15 macroblock rows: measured on bands.
+  for (test::Scene scene : {test::Scene::kMoving, test::Scene::kPan}) {
+    const Clip clip = make_clip(scene, 320, 240, 4);
+    const double worst = worst_excess(clip, false);
+    std::printf("scene %d: the chosen levels' whole-frame error is at most %.3f %% above the best\n", int(scene),
+                100 * worst);
+    EXPECT_LT(worst, 0.01) << "scene " << int(scene) << ": whole-frame error " << 100 * worst
+                           << " % above the best level's";
+  }
+}
+
+TEST(LoopFilterSearch, SmallFramesAreMeasuredWhole) {
+  // 9 macroblock rows: measured whole, so the choice is a local minimum of the true error.
+  const Clip clip = make_clip(test::Scene::kMoving, 176, 144, 3);
+  worst_excess(clip, true);
+}
+
+TEST(LoopFilterSearch, RebasedFramesDecodeToTheReconstruction) {
+  // Band trials must leave the reconstruction alone: the finished frame is what decoding its bytes
+  // gives, and its level is the one chosen.
+  const Clip clip = make_clip(test::Scene::kMoving, 320, 240, 3);
+  DecoderState libvpx_state, s;  // the stream's own state, and the state of the rebased frames
+  for (size_t i = 0; i < clip.packets.size(); ++i) {
+    const ParsedFrame parsed = parse_frame(libvpx_state, clip.packets[i].data);
+    libvpx_state = decode_frame(libvpx_state, clip.packets[i].data).state;
+    const enc::EncodedFrame f = enc::rebase_frame_fully(s, parsed, clip.pictures[i]);
+    const DecodedFrame d = reconstruct_frame(s, f.frame);
+    EXPECT_TRUE(d.picture->same_pixels(*f.decoded.picture)) << "frame " << i;
+    EXPECT_EQ(d.state, f.decoded.state) << "frame " << i;
+    EXPECT_EQ(d.header.loop_filter_level, f.frame.header.loop_filter_level) << "frame " << i;
+    s = d.state;
+  }
+}
+
+}  // namespace
