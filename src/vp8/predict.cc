@@ -37,8 +37,6 @@ IntraEdges intra_edges(const Plane& plane, int mb_col, int mb_row, int mb_cols, 
   return e;
 }
 
-namespace {
-
 int whole_block_index(MbMode mode, bool have_above, bool have_left) {
   switch (mode) {
     case V_PRED:
@@ -54,8 +52,6 @@ int whole_block_index(MbMode mode, bool have_above, bool have_left) {
       return dsp::kPredDc128;
   }
 }
-
-}  // namespace
 
 void predict_intra_luma(const dsp::Dsp& dsp, Plane& y, int mb_col, int mb_row, int mb_cols, MbMode mode) {
   const IntraEdges e = intra_edges(y, mb_col, mb_row, mb_cols, false);

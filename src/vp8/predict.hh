@@ -21,6 +21,9 @@ struct IntraEdges {
 // frame under construction.
 IntraEdges intra_edges(const Plane& plane, int mb_col, int mb_row, int mb_cols, bool chroma);
 
+// The DSP predictor index of a whole-block intra mode, with the DC variant the frame edges require.
+int whole_block_index(MbMode mode, bool have_above, bool have_left);
+
 // 16x16 luma or 8x8 chroma whole-block prediction into the frame.
 void predict_intra_luma(const dsp::Dsp& dsp, Plane& y, int mb_col, int mb_row, int mb_cols, MbMode mode);
 void predict_intra_chroma(const dsp::Dsp& dsp, Plane& u, Plane& v, int mb_col, int mb_row, int mb_cols,

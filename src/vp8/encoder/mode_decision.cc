@@ -19,21 +19,6 @@ namespace {
 
 constexpr int64_t kInfinity = std::numeric_limits<int64_t>::max() / 4;
 
-int whole_block_index(MbMode mode, bool have_above, bool have_left) {
-  switch (mode) {
-    case V_PRED:
-      return dsp::kPredV;
-    case H_PRED:
-      return dsp::kPredH;
-    case TM_PRED:
-      return dsp::kPredTm;
-    default:
-      if (have_above && have_left) return dsp::kPredDc;
-      if (have_above) return dsp::kPredDcTop;
-      if (have_left) return dsp::kPredDcLeft;
-      return dsp::kPredDc128;
-  }
-}
 
 const Raster* reference(const References& refs, RefFrame r) {
   switch (r) {
@@ -109,7 +94,7 @@ class Decider {
         best = mb;
         best.ref_frame = INTRA_FRAME;
         best.y_mode = m;
-        best.b_modes.fill(implied(m));
+        best.b_modes.fill(implied_b_mode(m));
       }
     }
     if (opt_.allow_b_pred) {
@@ -136,18 +121,6 @@ class Decider {
     }
   }
 
-  static BMode implied(MbMode m) {
-    switch (m) {
-      case V_PRED:
-        return B_VE_PRED;
-      case H_PRED:
-        return B_HE_PRED;
-      case TM_PRED:
-        return B_TM_PRED;
-      default:
-        return B_DC_PRED;
-    }
-  }
 
   MbMode decide_chroma(Raster& pic, int c, int r, const SourceMacroblock& src) {
     const IntraEdges eu = intra_edges(pic.u(), c, r, cols_, true);
