@@ -16,6 +16,24 @@
 
 using namespace xc;
 
+namespace {
+
+void print_frame_info(size_t index, size_t bytes, const vp8::DecodedFrame& d) {
+  const vp8::FrameHeader& h = d.header;
+  const bool key = d.tag.key_frame;
+  std::string refresh;
+  if (key || h.refresh_last) refresh += 'L';
+  if (key || h.refresh_golden_frame) refresh += 'G';
+  else if (h.copy_buffer_to_golden) refresh += h.copy_buffer_to_golden == 1 ? "G<L" : "G<A";
+  if (key || h.refresh_alternate_frame) refresh += 'A';
+  else if (h.copy_buffer_to_alternate) refresh += h.copy_buffer_to_alternate == 1 ? "A<L" : "A<G";
+  std::fprintf(stderr, "frame %zu: %s %s %zu bytes q %d filter %d sharpness %d refresh %s\n", index,
+               key ? "key" : "inter", d.shown ? "shown" : "hidden", bytes, int(h.quant.y_ac_qi),
+               int(h.loop_filter_level), int(h.sharpness_level), refresh.empty() ? "-" : refresh.c_str());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{
       "Decode a VP8 IVF file with this toolkit's decoder.\n"
@@ -25,12 +43,15 @@ int main(int argc, char** argv) {
       "Example: xc-decode --frame-md5 -o out.y4m in.ivf",
       "xc-decode"};
   std::string input, y4m_out, input_state, output_state;
-  bool frame_md5 = false;
+  bool frame_md5 = false, frame_info = false;
   app.add_option("input", input, "IVF file to decode")->required();
   app.add_option("-o,--output", y4m_out, "write the shown frames to this Y4M file");
   app.add_option("-S,--input-state", input_state, "start from this .state file instead of a fresh decoder");
   app.add_option("-O,--output-state", output_state, "write the decoder state after the last frame");
   app.add_flag("--frame-md5", frame_md5, "print the MD5 of every shown frame");
+  app.add_flag("--frame-info", frame_info,
+               "print one line per frame (shown or not) to standard error: index, key/inter, shown, bytes,\n"
+               "quantizer index, loop-filter level and sharpness, and which references it refreshes");
   app.set_version_flag("--version", XC_VERSION);
 
   return util::run_tool("xc-decode", app, argc, argv, [&] {
@@ -48,6 +69,7 @@ int main(int argc, char** argv) {
         throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", input, i, e.what()));
       }
       state = std::move(d.state);
+      if (frame_info) print_frame_info(i, ivf.frame(i).data.size(), d);
       if (!d.shown) continue;
       const vp8::Raster& pic = *d.picture;
       if (frame_md5) std::printf("%s\n", vp8::picture_md5(pic).c_str());
