@@ -447,4 +447,42 @@ TEST(FrameWriter, RefusesSyntaxThatWouldNotParseBack) {
   EXPECT_THROW(write_frame(stream.states[0], short_frame), std::invalid_argument);
 }
 
+// The token cost the mode decision weighs is the writer's walk priced bool by bool: over the frames
+// of a libvpx stream it predicts the bytes the bool encoder spends on the same tokens within 1 %,
+// and leaves the contexts where the writer leaves them.
+TEST(TokenCost, PredictsTheBytesTheWriterSpends) {
+  test::VpxEncodeJob job;
+  job.cfg = test::vpx_default_config(176, 144);
+  const auto packets = test::vpx_encode(job, test::synthetic_sequence(test::Scene::kMoving, 176, 144, 4, 91));
+  DecoderState state;
+  for (size_t f = 0; f < packets.size(); ++f) {
+    SCOPED_TRACE("frame " + std::to_string(f));
+    const ParsedFrame frame = parse_frame(state, packets[f].data);
+    const ProbabilityTables probs = frame_probabilities(state, frame.tag, frame.header);
+    const int cols = (frame.tag.key_frame ? frame.tag.width : state.width) / 16;
+    BoolEncoder enc;
+    int64_t cost = 0;
+    std::vector<TokenContext> above_w(size_t(cols) + 1), above_c(size_t(cols) + 1);
+    TokenContext left_w{}, left_c{};
+    for (size_t i = 0; i < frame.mbs.size(); ++i) {
+      const size_t c = i % size_t(cols);
+      if (c == 0) left_w = left_c = TokenContext{};
+      const bool has_y2 = frame.mbs[i].has_y2();
+      if (frame.mbs[i].mb_skip_coeff) {
+        reset_token_context(has_y2, above_w[c], left_w);
+        reset_token_context(has_y2, above_c[c], left_c);
+        continue;
+      }
+      write_macroblock_tokens(enc, probs.coeff_probs, has_y2, above_w[c], left_w, frame.coeffs[i]);
+      cost += macroblock_token_cost(probs.coeff_probs, has_y2, above_c[c], left_c, frame.coeffs[i]);
+      ASSERT_EQ(above_c[c], above_w[c]) << "macroblock " << i;
+      ASSERT_EQ(left_c, left_w) << "macroblock " << i;
+    }
+    const double bytes = double(enc.finish().size());
+    EXPECT_GT(bytes, 200.0);
+    EXPECT_NEAR(double(cost) / 2048.0, bytes, 0.01 * bytes + 4.0);
+    state = decode_frame(state, packets[f].data).state;
+  }
+}
+
 }  // namespace

@@ -181,6 +181,29 @@ void write_macroblock_tokens(BranchCounter& counter, const ProbabilityTables::Co
   write_tokens(counter, probs, has_y2, above, left, in);
 }
 
+namespace {
+
+// The writer's interface, summing the cost of every bool in 1/256 bit instead of coding it.
+struct CostCounter {
+  int total = 0;
+  void write(const uint8_t& prob, bool bit) { total += bit_cost(prob, bit); }
+  void write_bit(bool) { total += 256; }
+  void write_literal(uint32_t, int bits) { total += 256 * bits; }
+  template <typename Tree>
+  void write_tree(const Tree& tree, const uint8_t* probs, int value, int start = 0) {
+    BoolEncoder::walk_tree(tree, value, start, [&](int node, bool bit) { total += bit_cost(probs[node], bit); });
+  }
+};
+
+}  // namespace
+
+int macroblock_token_cost(const ProbabilityTables::CoeffProbs& probs, bool has_y2, TokenContext& above,
+                          TokenContext& left, const MacroblockCoeffs& in) {
+  CostCounter counter;
+  write_tokens(counter, probs, has_y2, above, left, in);
+  return counter.total;
+}
+
 void reset_token_context(bool has_y2, TokenContext& above, TokenContext& left) {
   for (int i = 0; i < 8; ++i) above[i] = left[i] = 0;
   if (has_y2) above[8] = left[8] = 0;

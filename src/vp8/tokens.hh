@@ -50,6 +50,12 @@ void write_macroblock_tokens(BoolEncoder& enc, const ProbabilityTables::CoeffPro
 void write_macroblock_tokens(BranchCounter& counter, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
                              TokenContext& above, TokenContext& left, const MacroblockCoeffs& in);
 
+// What writing the macroblock's tokens would cost, in 1/256 bit (bool costs from kBitCost, signs
+// and extra bits of fixed probability included), updating the contexts like the writer; throws the
+// same way.
+int macroblock_token_cost(const ProbabilityTables::CoeffProbs& probs, bool has_y2, TokenContext& above,
+                          TokenContext& left, const MacroblockCoeffs& in);
+
 // A skipped macroblock leaves zero contexts, except that Y2 context survives when it has no Y2.
 void reset_token_context(bool has_y2, TokenContext& above, TokenContext& left);
 
