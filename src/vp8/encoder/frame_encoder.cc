@@ -274,10 +274,10 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
 }
 
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
-                                const dsp::Dsp& dsp) {
+                                const dsp::Dsp& dsp, const QuantizerOptions& quantizer) {
   EncodedFrame out;
   // The rebase itself, stopped before the loop filter so that the level can be chosen afresh.
-  UnfilteredFrame u = rebase_macroblocks(state, frame, target, dsp);
+  UnfilteredFrame u = rebase_macroblocks(state, frame, target, dsp, quantizer);
   frame = ParsedFrame{};  // its coefficients are replaced; free them before the search
   out.frame = std::move(u.frame);
   optimize_probabilities(state, out.frame);

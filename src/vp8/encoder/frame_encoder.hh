@@ -10,6 +10,7 @@
 #include "vp8/decoder.hh"
 #include "vp8/dsp/dsp.hh"
 #include "vp8/encoder/mode_decision.hh"
+#include "vp8/encoder/quantize.hh"
 
 namespace xc::vp8::enc {
 
@@ -44,7 +45,8 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
 // decodes close to `target`; the loop-filter level and frame-level probabilities are chosen anew.
 // `frame` is taken by value so that a caller done with it can move it in.
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
-                                const dsp::Dsp& dsp = dsp::best_dsp());
+                                const dsp::Dsp& dsp = dsp::best_dsp(),
+                                const QuantizerOptions& quantizer = kDeadZoneQuantizer);
 
 // Makes a frame refresh all three references (no copies), which changes nothing it shows.
 void refresh_all_references(FrameHeader& header);

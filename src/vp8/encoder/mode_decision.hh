@@ -1,6 +1,7 @@
-// Mode decision for a whole frame: for every macroblock, in raster order, the intra or inter
-// prediction with the lowest estimated cost (prediction error plus lambda times the bits of the mode
-// and vectors), then its residual coded against the reconstruction so far.
+// Mode decision for a whole frame: for every macroblock, in raster order, the best intra 16x16
+// prediction, B_PRED and the best inter prediction (each by prediction error plus lambda times the
+// bits of the mode and vectors) are coded against the reconstruction so far, and the one with the
+// lowest reconstruction error plus lambda times its bits, tokens included, is kept.
 #pragma once
 
 #include <array>
@@ -10,6 +11,7 @@
 #include "util/image.hh"
 #include "vp8/decoder.hh"
 #include "vp8/dsp/dsp.hh"
+#include "vp8/encoder/quantize.hh"
 #include "vp8/quant.hh"
 #include "vp8/state.hh"
 
@@ -19,6 +21,8 @@ struct ModeDecisionOptions {
   bool allow_split = true;
   bool allow_b_pred = true;
   int search_range = 32;  // pixels
+  // How coefficients are rounded to levels (also while choosing B_PRED subblock modes).
+  QuantizerOptions quantizer = kDeadZoneQuantizer;
 };
 
 // What the decisions are made against: the state the frame is decoded from (after the header's
@@ -43,8 +47,5 @@ struct CodedFrame {
 // macroblock's segment (empty: all 0). The result's reconstruction equals what a decoder rebuilds.
 CodedFrame decide_and_code(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source,
                            const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options = {});
-
-// The Lagrange multiplier used for a quantizer index (cost = 256 * SSE + lambda * rate in 1/256 bits).
-int lambda_for(int qindex);
 
 }  // namespace xc::vp8::enc
