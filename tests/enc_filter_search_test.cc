@@ -1,7 +1,8 @@
-// The encoder's loop-filter level search (encoder/frame_encoder.hh, RFC 6386 §9.6, §15): the level
-// it picks from bands of macroblock rows must filter the whole frame almost as well as the best
-// level found by filtering the whole frame at every level, and rebased frames must still decode to
-// the encoder's reconstruction.
+// The encoder's loop-filter search (encoder/frame_encoder.hh, RFC 6386 §9.6, §15): the level and
+// sharpness it picks from bands of macroblock rows must filter the whole frame almost as well as the
+// best level (at that sharpness) found by filtering the whole frame at every level, no worse than the
+// neighbouring sharpness values, and rebased frames must still decode to the encoder's
+// reconstruction.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -48,12 +49,13 @@ struct LevelErrors {
 };
 
 LevelErrors whole_frame_errors(const DecoderState& begun, const ParsedFrame& f, const Raster& unfiltered,
-                               const util::Image& target) {
+                               const util::Image& target, int sharpness) {
   std::vector<uint8_t> no_coeffs(f.mbs.size(), 1);
   for (size_t i = 0; i < f.mbs.size(); ++i)
     if (!f.mbs[i].mb_skip_coeff) no_coeffs[i] = f.coeffs[i].all_eob;
   LevelErrors e;
   FrameHeader h = f.header;
+  h.sharpness_level = uint8_t(sharpness);
   for (int level = 0; level < 64; ++level) {
     Raster copy = unfiltered;
     h.loop_filter_level = uint8_t(level);
@@ -78,8 +80,10 @@ double worst_excess(const Clip& clip, bool expect_exact) {
       SCOPED_TRACE("frame " + std::to_string(i) + ", seed " + std::to_string(kSeed));
       const util::Image& target = clip.pictures[i];
       const enc::UnfilteredFrame u = enc::rebase_macroblocks(s, parsed, target);
-      const uint8_t chosen = enc::choose_loop_filter_level(dsp::best_dsp(), u.begun, u.frame, *u.picture, target);
-      const LevelErrors e = whole_frame_errors(u.begun, u.frame, *u.picture, target);
+      const enc::LoopFilterChoice choice =
+          enc::choose_loop_filter(dsp::best_dsp(), u.begun, u.frame, *u.picture, target);
+      const int chosen = choice.level;
+      const LevelErrors e = whole_frame_errors(u.begun, u.frame, *u.picture, target, choice.sharpness);
       EXPECT_GT(e.best, 0) << "the content should want some filtering";
       const double excess = double(e.by_level[chosen] - e.by_level[e.best]) / double(e.by_level[e.best]);
       worst = std::max(worst, excess);
@@ -90,6 +94,12 @@ double worst_excess(const Clip& clip, bool expect_exact) {
         }
         if (chosen < 63) {
           EXPECT_LE(e.by_level[chosen], e.by_level[chosen + 1]) << "level " << int(chosen);
+        }
+        // and in the sharpness, at that level.
+        for (int sharpness : {choice.sharpness - 1, choice.sharpness + 1}) {
+          if (chosen == 0 || sharpness < 0 || sharpness > 7) continue;
+          const LevelErrors n = whole_frame_errors(u.begun, u.frame, *u.picture, target, sharpness);
+          EXPECT_LE(e.by_level[chosen], n.by_level[chosen]) << "sharpness " << sharpness;
         }
       }
       ++frames;
@@ -120,7 +130,7 @@ TEST(LoopFilterSearch, SmallFramesAreMeasuredWhole) {
 
 TEST(LoopFilterSearch, RebasedFramesDecodeToTheReconstruction) {
   // Band trials must leave the reconstruction alone: the finished frame is what decoding its bytes
-  // gives, and its level is the one chosen.
+  // gives, and its level and sharpness are the ones chosen.
   const Clip clip = make_clip(test::Scene::kMoving, 320, 240, 3);
   DecoderState libvpx_state, s;  // the stream's own state, and the state of the rebased frames
   for (size_t i = 0; i < clip.packets.size(); ++i) {
@@ -131,7 +141,36 @@ TEST(LoopFilterSearch, RebasedFramesDecodeToTheReconstruction) {
     EXPECT_TRUE(d.picture->same_pixels(*f.decoded.picture)) << "frame " << i;
     EXPECT_EQ(d.state, f.decoded.state) << "frame " << i;
     EXPECT_EQ(d.header.loop_filter_level, f.frame.header.loop_filter_level) << "frame " << i;
+    EXPECT_EQ(d.header.sharpness_level, f.frame.header.sharpness_level) << "frame " << i;
     s = d.state;
+  }
+}
+
+TEST(LoopFilterSearch, FindsTheLevelAndSharpnessThatMadeTheTarget) {
+  // A target that is the reconstruction filtered at a known level and sharpness has zero error
+  // there; starting from the same level at sharpness 0, the search must walk to it.
+  const Clip clip = make_clip(test::Scene::kMoving, 176, 144, 2);
+  DecoderState s;
+  s = decode_frame(s, clip.packets[0].data).state;
+  const ParsedFrame parsed = parse_frame(s, clip.packets[1].data);
+  const enc::UnfilteredFrame u = enc::rebase_macroblocks(s, parsed, clip.pictures[1]);
+  std::vector<uint8_t> no_coeffs(u.frame.mbs.size(), 1);
+  for (size_t i = 0; i < u.frame.mbs.size(); ++i)
+    if (!u.frame.mbs[i].mb_skip_coeff) no_coeffs[i] = u.frame.coeffs[i].all_eob;
+  for (int sharpness : {3, 6}) {
+    FrameHeader h = u.frame.header;
+    h.loop_filter_level = 30;
+    h.sharpness_level = uint8_t(sharpness);
+    Raster filtered = *u.picture;
+    loop_filter_frame(dsp::best_dsp(), filtered, h, false, u.begun.segmentation, u.begun.lf_deltas, u.frame.mbs,
+                      no_coeffs);
+    ParsedFrame start = u.frame;
+    start.header.loop_filter_level = 30;
+    start.header.sharpness_level = 0;
+    const enc::LoopFilterChoice c =
+        enc::choose_loop_filter(dsp::best_dsp(), u.begun, start, *u.picture, to_image(filtered));
+    EXPECT_EQ(int(c.level), 30);
+    EXPECT_EQ(int(c.sharpness), sharpness);
   }
 }
 

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <memory>
 
@@ -143,8 +144,9 @@ class FilterTrials {
     }
   }
 
-  int64_t error_at(int level) {
+  int64_t error_at(int level, int sharpness) {
     header_.loop_filter_level = uint8_t(level);
+    header_.sharpness_level = uint8_t(sharpness);
     int64_t sse = 0;
     for (Band& b : bands_) {
       for (int p = 0; p < 3; ++p) {
@@ -204,33 +206,68 @@ class FilterTrials {
 
 }  // namespace
 
-uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
-                                 const Raster& unfiltered, const util::Image& target) {
+LoopFilterChoice choose_loop_filter(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
+                                    const Raster& unfiltered, const util::Image& target) {
   FilterTrials trials(dsp, begun, frame, unfiltered, target);
-  std::array<int64_t, 64> tried;
-  tried.fill(-1);
-  auto error_at = [&](int level) {
-    if (tried[level] < 0) tried[level] = trials.error_at(level);
-    return tried[level];
+  std::array<std::array<int64_t, 64>, 8> tried;
+  for (auto& row : tried) row.fill(-1);
+  auto error_at = [&](int level, int sharpness) {
+    int64_t& e = tried[size_t(sharpness)][size_t(level)];
+    if (e < 0) e = trials.error_at(level, sharpness);
+    return e;
   };
-  // Descent from the frame's own level by steps of 2, then 1; the error is close to unimodal in the
-  // level, and the frame's level is usually within a few steps of the best. On 720p chunks this
-  // took 5.9 trials a frame where steps of 8, 4, 2, 1 took 8.7, and chose levels as good.
-  int best = std::clamp<int>(frame.header.loop_filter_level, 0, 63);
-  for (int step : {2, 1}) {
-    bool moved = true;
-    while (moved) {
-      moved = false;
-      for (int level : {best - step, best + step}) {
-        if (level >= 0 && level < 64 && error_at(level) < error_at(best)) {
-          best = level;
-          moved = true;
+  LoopFilterChoice best{uint8_t(std::clamp<int>(frame.header.loop_filter_level, 0, 63)),
+                        uint8_t(std::clamp<int>(frame.header.sharpness_level, 0, 7))};
+  // Descent on the level from the frame's own by steps of 2, then 1; the error is close to unimodal
+  // in the level, and the frame's level is usually within a few steps of the best. On 720p chunks
+  // this took 5.9 trials a frame where steps of 8, 4, 2, 1 took 8.7, and chose levels as good.
+  auto descend_level = [&] {
+    for (int step : {2, 1}) {
+      bool moved = true;
+      while (moved) {
+        moved = false;
+        for (int level : {best.level - step, best.level + step}) {
+          if (level >= 0 && level < 64 && error_at(level, best.sharpness) < error_at(best.level, best.sharpness)) {
+            best.level = uint8_t(level);
+            moved = true;
+          }
         }
       }
     }
-  }
-  return uint8_t(best);
+  };
+  // Descent on the sharpness by steps of 1 at the current level (at level 0 nothing is filtered and
+  // the sharpness does not matter).
+  auto descend_sharpness = [&] {
+    bool moved = false;
+    for (bool again = best.level > 0; again;) {
+      again = false;
+      for (int sharpness : {best.sharpness - 1, best.sharpness + 1}) {
+        if (sharpness >= 0 && sharpness < 8 &&
+            error_at(best.level, sharpness) < error_at(best.level, best.sharpness)) {
+          best.sharpness = uint8_t(sharpness);
+          again = moved = true;
+        }
+      }
+    }
+    return moved;
+  };
+  // Sharpness first: a lower level at the frame's sharpness can stand in for a higher sharpness
+  // (both filter less), and the level descent alone would settle there. One or two trials more than
+  // the level descent when the frame's own sharpness stays best.
+  descend_sharpness();
+  descend_level();
+  if (descend_sharpness()) descend_level();
+  return best;
 }
+
+namespace {
+
+void apply(const LoopFilterChoice& c, FrameHeader& h) {
+  h.loop_filter_level = c.level;
+  h.sharpness_level = c.sharpness;
+}
+
+}  // namespace
 
 EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& source, const FreshFrameParams& p,
                                 const dsp::Dsp& dsp) {
@@ -268,7 +305,7 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
   optimize_probabilities(state, f);
   choose_segment_probabilities(f);
   f.header.loop_filter_level = uint8_t(std::min(63, f.header.quant.y_ac_qi / 3));
-  f.header.loop_filter_level = choose_loop_filter_level(dsp, begun, f, *coded.picture, source);
+  apply(choose_loop_filter(dsp, begun, f, *coded.picture, source), f.header);
   out.decoded = finish_frame(begun, f, coded.picture, dsp);
   return out;
 }
@@ -282,8 +319,8 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
   out.frame = std::move(u.frame);
   optimize_probabilities(state, out.frame);
   const DecoderState begun = frame_begin_state(state, out.frame.tag, out.frame.header);
-  // The search starts from the frame's own level.
-  out.frame.header.loop_filter_level = choose_loop_filter_level(dsp, begun, out.frame, *u.picture, target);
+  // The search starts from the frame's own level and sharpness.
+  apply(choose_loop_filter(dsp, begun, out.frame, *u.picture, target), out.frame.header);
   out.decoded = finish_frame(begun, out.frame, u.picture, dsp);
   return out;
 }

@@ -51,12 +51,20 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
 // Makes a frame refresh all three references (no copies), which changes nothing it shows.
 void refresh_all_references(FrameHeader& header);
 
-// Chooses the loop-filter level (0..63) that minimises the squared error of the filtered picture
-// against `target`, given the unfiltered reconstruction; every other header field is kept. The
-// error is measured on bands of macroblock rows spread over the frame (frames of fewer than 12 rows
-// whole), from the frame's own level by a descent.
-uint8_t choose_loop_filter_level(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
-                                 const Raster& unfiltered, const util::Image& target);
+// A loop-filter level (0..63) and sharpness (0..7) for a frame header.
+struct LoopFilterChoice {
+  uint8_t level = 0;
+  uint8_t sharpness = 0;
+  bool operator==(const LoopFilterChoice&) const = default;
+};
+
+// Chooses the loop-filter level and sharpness that minimise the squared error of the filtered
+// picture against `target`, given the unfiltered reconstruction; every other header field is kept.
+// The error is measured on bands of macroblock rows spread over the frame (frames of fewer than 12
+// rows whole), from the frame's own level and sharpness by a descent on the level, then on the
+// sharpness (then on the level again if the sharpness moved).
+LoopFilterChoice choose_loop_filter(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
+                                    const Raster& unfiltered, const util::Image& target);
 
 // Squared error of the visible area of `picture` against `target` (all three planes).
 int64_t picture_sse(const Raster& picture, const util::Image& target, const dsp::Dsp& dsp = dsp::best_dsp());
