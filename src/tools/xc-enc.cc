@@ -16,6 +16,7 @@
 #include "vp8/bool_decoder.hh"
 #include "vp8/decoder.hh"
 #include "vp8/encoder/frame_encoder.hh"
+#include "vp8/encoder/ssim_target.hh"
 #include "vp8/frame_writer.hh"
 #include "vp8/picture.hh"
 #include "vp8/state_io.hh"
@@ -31,6 +32,7 @@ struct Options {
   bool reencode = false;
   bool no_wait = false;
   int qindex = -1;
+  double min_ssim = -1;
 };
 
 // The prediction stream, parsed one frame at a time from its state so that only the frame being
@@ -158,19 +160,28 @@ class Output {
 };
 
 int run(const Options& o) {
+  // The command line alone, checked before waiting.
+  if (o.input_format != "y4m") throw util::UsageError(fmt::format("input format '{}' is not supported (only y4m)", o.input_format));
+  if (o.reencode && (o.qindex >= 0 || o.min_ssim >= 0)) {
+    throw util::UsageError("-y and -s set the quantizer of a primary encoding; -r keeps the prediction stream's");
+  }
+  if (!o.reencode && o.qindex < 0 && o.min_ssim < 0) {
+    throw util::UsageError("without -r, a quantizer (-y) or an SSIM (-s) is required");
+  }
+  if (o.reencode && (o.input_state.empty() || o.pred_ivf.empty())) {
+    throw util::UsageError("-r needs -I (input state) and -p (prediction IVF)");
+  }
   if (!o.no_wait) {
     // Under the original coordinator, the process is released by closing its standard input.
     char buffer[256];
     while (::read(0, buffer, sizeof buffer) > 0) {
     }
   }
-  if (o.input_format != "y4m") throw util::UsageError(fmt::format("input format '{}' is not supported (only y4m)", o.input_format));
   const util::Y4mReader y4m(o.input);
   const int w = y4m.header().width, h = y4m.header().height;
 
   if (!o.reencode) {
-    // Primary encoding: a key frame, then inter frames, at a constant quantizer.
-    if (o.qindex < 0) throw util::UsageError("without -r, a quantizer (-y) is required");
+    // Primary encoding: a key frame, then inter frames, at a constant quantizer or a minimum SSIM.
     util::IvfHeader header;
     header.width = uint16_t(w);
     header.height = uint16_t(h);
@@ -185,9 +196,20 @@ int run(const Options& o) {
       p.qindex = o.qindex;
       p.key_frame = i == 0;
       p.refresh_golden = p.refresh_alternate = i + 1 == y4m.frame_count();
-      const auto f = vp8::enc::encode_fresh_frame(state, y4m.frame(i), p);
+      const util::Image source = y4m.frame(i);
+      vp8::enc::EncodedFrame f;
+      if (o.min_ssim >= 0) {
+        vp8::enc::SsimTargetResult r = vp8::enc::encode_for_minimum_ssim(state, source, p, o.min_ssim);
+        if (!r.met) {
+          std::fprintf(stderr, "xc-enc: frame %zu: SSIM %.6f at quantizer 0, below the target %.6f\n", i, r.ssim,
+                       o.min_ssim);
+        }
+        f = std::move(r.encoded);
+      } else {
+        f = vp8::enc::encode_fresh_frame(state, source, p);
+      }
       out.add(state, f, i);
-      state = f.decoded.state;
+      state = std::move(f.decoded.state);
     }
     state_out.write(state);
     out.finish();
@@ -195,7 +217,6 @@ int run(const Options& o) {
     return 0;
   }
 
-  if (o.input_state.empty() || o.pred_ivf.empty()) throw util::UsageError("-r needs -I (input state) and -p (prediction IVF)");
   const util::IvfReader pred_ivf(o.pred_ivf);
   if (pred_ivf.frame_count() == 0) throw util::InvalidBitstream(o.pred_ivf + ": the file holds no frames");
   const bool rebase = !o.pred_state.empty();
@@ -279,7 +300,7 @@ int main(int argc, char** argv) {
       "     their modes and vectors with residues recomputed against the new reconstruction.\n"
       "  rebase:    xc-enc -W -w 0.75 -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
       "     the prediction stream, made against -S, is recomputed to decode from -I.\n"
-      "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m\n"
+      "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m    or    xc-enc -i y4m -o out.ivf -s 0.99 in.y4m\n"
       "The last output frame always refreshes all three references. Outputs carry the expected-state tag\n"
       "of the state they decode from.",
       "xc-enc"};
@@ -295,8 +316,13 @@ int main(int argc, char** argv) {
   app.add_option("-i,--input-format", o.input_format, "input format (y4m)");
   app.add_flag("-r,--reencode", o.reencode, "re-encode or rebase the prediction stream");
   app.add_flag("-W,--no-wait", o.no_wait, "start at once instead of waiting for standard input to close");
-  app.add_option("-y,--quantizer", o.qindex, "constant quantizer index 0-127 (primary encoding)")
-      ->check(CLI::Range(0, 127));
+  auto* quantizer = app.add_option("-y,--quantizer", o.qindex, "constant quantizer index 0-127 (primary encoding)")
+                        ->check(CLI::Range(0, 127));
+  app.add_option("-s,--ssim", o.min_ssim,
+                 "minimum SSIM of every frame, 0-1 (primary encoding): each frame takes the largest quantizer\n"
+                 "index whose decoded picture reaches it (libyuv's SSIM, Y 0.8, U and V 0.1 each)")
+      ->check(CLI::Range(0.0, 1.0))
+      ->excludes(quantizer);
   app.set_version_flag("--version", XC_VERSION);
   return util::run_tool("xc-enc", app, argc, argv, [&] { return run(o); });
 }

@@ -1,7 +1,6 @@
 // xc-quality: per-frame and average SSIM and PSNR of a Y4M or a VP8 IVF against a reference Y4M,
 // computed with libyuv; IVFs are decoded with this toolkit's decoder (RFC 6386 §5, shown frames only).
 #include <fmt/format.h>
-#include <libyuv/compare.h>
 
 #include <cmath>
 #include <cstdio>
@@ -14,6 +13,7 @@
 #include "util/file.hh"
 #include "util/image.hh"
 #include "util/ivf.hh"
+#include "util/quality.hh"
 #include "util/tool.hh"
 #include "util/y4m.hh"
 #include "vp8/decoder.hh"
@@ -24,50 +24,8 @@ using namespace xc;
 
 namespace {
 
-// libyuv reports 128 dB for identical planes (its PSNR cap); SSIM in dB uses the same cap so that
-// identical pictures read the same in both and the JSON never holds an infinity.
-constexpr double kMaxDb = 128.0;
-
-// libyuv's CalcFrameSsim slides 8x8 windows and needs more than 8 samples in each direction of every
-// plane: pictures of 17x17 and up (chroma planes of 9x9).
-constexpr int kMinSsimSize = 17;
-
-// libyuv's I420Ssim weights: luma counts 0.8, each chroma plane 0.1.
-constexpr double kSsimLumaWeight = 0.8;
-constexpr double kSsimChromaWeight = 0.1;
-
-double ssim_db(double ssim) {
-  const double loss = 1.0 - ssim;
-  if (loss <= std::pow(10.0, -kMaxDb / 10)) return kMaxDb;
-  return -10.0 * std::log10(loss);
-}
-
-struct FrameQuality {
-  double ssim = 0, ssim_y = 0, psnr = 0, psnr_y = 0;
-  uint64_t sse = 0, sse_y = 0;  // for the clip's global PSNR
-};
-
-uint64_t plane_sse(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, int width, int height) {
-  return libyuv::ComputeSumSquareErrorPlane(a.data(), width, b.data(), width, width, height);
-}
-
-double plane_ssim(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b, int width, int height) {
-  return libyuv::CalcFrameSsim(a.data(), width, b.data(), width, width, height);
-}
-
-FrameQuality measure(const util::Image& ref, const util::Image& dist) {
-  const int w = ref.width, h = ref.height, cw = ref.chroma_width(), ch = ref.chroma_height();
-  const uint64_t luma = uint64_t(w) * h, samples = luma + 2 * uint64_t(cw) * ch;
-  FrameQuality q;
-  q.sse_y = plane_sse(ref.y, dist.y, w, h);
-  q.sse = q.sse_y + plane_sse(ref.u, dist.u, cw, ch) + plane_sse(ref.v, dist.v, cw, ch);
-  q.psnr_y = libyuv::SumSquareErrorToPsnr(q.sse_y, luma);
-  q.psnr = libyuv::SumSquareErrorToPsnr(q.sse, samples);
-  q.ssim_y = plane_ssim(ref.y, dist.y, w, h);
-  q.ssim = kSsimLumaWeight * q.ssim_y +
-           kSsimChromaWeight * (plane_ssim(ref.u, dist.u, cw, ch) + plane_ssim(ref.v, dist.v, cw, ch));
-  return q;
-}
+using FrameQuality = util::PictureQuality;
+using util::ssim_db;
 
 // The pictures to measure, one at a time: a Y4M's frames, or an IVF's shown frames decoded in order.
 class PictureSource {
@@ -184,9 +142,9 @@ int main(int argc, char** argv) {
     const util::Y4mReader ref(reference);
     const auto dist = open_source(distorted);
     const int w = ref.header().width, h = ref.header().height;
-    if (w < kMinSsimSize || h < kMinSsimSize) {
+    if (w < util::kMinSsimSize || h < util::kMinSsimSize) {
       throw util::Unsupported(fmt::format("{}: pictures of {}x{} are too small for SSIM (at least {}x{})", reference,
-                                          w, h, kMinSsimSize, kMinSsimSize));
+                                          w, h, util::kMinSsimSize, util::kMinSsimSize));
     }
     std::vector<FrameQuality> frames;
     size_t shown = 0;
@@ -196,7 +154,7 @@ int main(int argc, char** argv) {
           throw util::InvalidBitstream(fmt::format("{}: frame {} is {}x{}, but the reference {} is {}x{}", distorted,
                                                    shown, picture->width, picture->height, reference, w, h));
         }
-        frames.push_back(measure(ref.frame(shown), *picture));
+        frames.push_back(util::measure_quality(ref.frame(shown), *picture));
       }
       ++shown;
     }
@@ -218,7 +176,7 @@ int main(int argc, char** argv) {
     for (double* mean : {&average.ssim, &average.ssim_y, &average.psnr, &average.psnr_y}) *mean /= double(frames.size());
     const uint64_t samples =
         frames.size() * (uint64_t(w) * h + 2 * uint64_t((w + 1) / 2) * uint64_t((h + 1) / 2));
-    const double global_psnr = libyuv::SumSquareErrorToPsnr(sse, samples);
+    const double global_psnr = util::psnr_of(sse, samples);
 
     std::string out;
     if (json) {
