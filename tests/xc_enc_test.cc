@@ -6,20 +6,28 @@
 // deltas carried from chunk to chunk); every chunk must carry the expected-state tag of the state it decodes
 // from; -O must write the state a decoder reaches; the same command must give the same bytes; bad inputs must
 // fail with one line and leave no file; hidden alt-ref frames in a prediction chunk must survive re-encoding
-// and rebasing.
+// and rebasing; without -W, xc-enc must do nothing until its standard input closes, then the same work.
 //
 // Clips are made with ffmpeg (a pan over a mandelbrot still with a test pattern moving across it).
 // Without ffmpeg the tests are skipped with a message, except when CI=true, where that is a failure.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "libvpx_helpers.hh"
@@ -49,8 +57,9 @@ constexpr const char* kExCameraFlags =
 // put one hidden frame after each key frame of a 12-frame chunk.
 constexpr const char* kAltRefFlags = "--lag-in-frames=8";
 
-// The re-encoding and rebasing flags of the ExCamera graph.
-constexpr const char* kXcEncFlags = "-W -w 0.75 -i y4m";
+// The re-encoding and rebasing flags of the ExCamera graph, which also gives -W: start at once. Without -W,
+// xc-enc waits for its standard input to close, as the original coordinator releases it.
+constexpr const char* kXcEncFlags = "-w 0.75 -i y4m";
 
 // Real motion at 176x144, 30 fps: the frame pans 3 pixels right and 1 down per picture over a detailed
 // still (a mandelbrot boundary), while a 48x40 test pattern crosses it the other way.
@@ -71,8 +80,8 @@ struct EncodeStep {
   std::string input_state, pred_ivf, pred_state, y4m, output, output_state;
 };
 
-std::string xc_enc_command(const EncodeStep& s) {
-  std::string c = tool("xc-enc") + " " + kXcEncFlags + " -o " + shell_quote(s.output) + " -r -I " +
+std::string xc_enc_command(const EncodeStep& s, bool no_wait = true) {
+  std::string c = tool("xc-enc") + (no_wait ? " -W " : " ") + kXcEncFlags + " -o " + shell_quote(s.output) + " -r -I " +
                   shell_quote(s.input_state) + " -p " + shell_quote(s.pred_ivf);
   if (!s.pred_state.empty()) c += " -S " + shell_quote(s.pred_state);
   if (!s.output_state.empty()) c += " -O " + shell_quote(s.output_state);
@@ -548,6 +557,140 @@ TEST_F(XcEncChain, HiddenAltRefFramesSurviveReencodeAndRebase) {
     EXPECT_EQ(count_hidden(c.final_ivf(x)), count_hidden(c.vpxenc_ivf(x))) << c.final_ivf(x);
   }
   expect_chain_plays_in_libvpx(c, size_t(c.chunks));
+}
+
+// A command started through /bin/sh (which execs it) with its standard input on a pipe that this process
+// holds open until close_input(), and its standard error in `errors_path`. A child still running when the
+// object goes away is killed and reaped, so no test path leaves one behind.
+class ChildWithOpenInput {
+ public:
+  ChildWithOpenInput(const std::string& command, const std::string& errors_path) : errors_path_(errors_path) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
+    input_ = fds[1];  // close-on-exec: the child must not hold the end whose closing releases it
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
+    posix_spawn_file_actions_addopen(&actions, 2, errors_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::string script = "exec " + command;
+    char sh[] = "sh", dash_c[] = "-c";
+    char* argv[] = {sh, dash_c, script.data(), nullptr};
+    const int error = ::posix_spawn(&pid_, "/bin/sh", &actions, nullptr, argv, environ);
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(fds[0]);
+    if (error != 0) {
+      close_input();
+      throw std::runtime_error("posix_spawn failed for: " + command);
+    }
+  }
+  ~ChildWithOpenInput() {
+    close_input();
+    if (running()) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  ChildWithOpenInput(const ChildWithOpenInput&) = delete;
+  ChildWithOpenInput& operator=(const ChildWithOpenInput&) = delete;
+
+  void close_input() {
+    if (input_ >= 0) ::close(input_);
+    input_ = -1;
+  }
+
+  // Whether the child is still running; reaps it once it has ended.
+  bool running() {
+    if (ended_) return false;
+    int status = 0;
+    const pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0) return true;
+    ended_ = true;
+    exit_code_ = r == pid_ && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return false;
+  }
+
+  // Waits up to `limit` for the child to end and gives its exit code (-1 when killed by a signal), or
+  // kills it and gives nothing when it is still running then.
+  std::optional<int> wait_for(std::chrono::steady_clock::duration limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (running()) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        ::kill(pid_, SIGKILL);
+        ::waitpid(pid_, nullptr, 0);
+        ended_ = true;
+        return std::nullopt;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return exit_code_;
+  }
+
+  std::string errors() const { return test::read_text(errors_path_); }
+
+ private:
+  std::string errors_path_;
+  pid_t pid_ = -1;
+  int input_ = -1;
+  bool ended_ = false;
+  int exit_code_ = -1;
+};
+
+// The original ExCamera coordinator starts xc-enc without -W and releases it by closing its standard input.
+// Held that way, xc-enc neither ends nor writes anything, for a second or for five times as long as the same
+// run takes with -W, whichever is longer (an xc-enc that did not wait would have ended well within it);
+// once released it ends with status 0 and writes the same bytes as with -W. With -W it starts at once: it
+// ends on its own even though its standard input is never closed.
+TEST_F(XcEncChain, WithoutDashWWaitsForStandardInputToClose) {
+  using namespace std::chrono_literals;
+  using Clock = std::chrono::steady_clock;
+  constexpr auto kLimit = 60s;  // a run that has not ended by then is killed and fails the test
+  const Chain& c = moving();
+  ASSERT_EQ(c.error, "");
+  // The graph's re-encode of chunk 1 onto 0-0.state, which also writes a state (-O).
+  const EncodeStep& graph = c.encodes.front();
+  ASSERT_TRUE(graph.pred_state.empty());
+  ASSERT_FALSE(graph.output_state.empty());
+  auto into = [&](const std::string& name) {
+    const fs::path folder = c.dir / name;
+    fs::remove_all(folder);
+    fs::create_directories(folder);
+    EncodeStep s = graph;
+    s.output = (folder / "out.ivf").string();
+    s.output_state = (folder / "out.state").string();
+    return s;
+  };
+
+  const EncodeStep started = into("stdin-open-W");
+  const auto start = Clock::now();
+  std::optional<int> exit_code;
+  {
+    ChildWithOpenInput child(xc_enc_command(started), c.path("stdin-open-W.stderr"));
+    exit_code = child.wait_for(kLimit);
+    ASSERT_TRUE(exit_code.has_value()) << "xc-enc -W was still running after 60 s with its standard input open";
+    ASSERT_EQ(*exit_code, 0) << child.errors();
+  }
+  const Clock::duration took = Clock::now() - start;
+  EXPECT_TRUE(test::read_raw(started.output) == test::read_raw(graph.output)) << started.output;
+  EXPECT_TRUE(test::read_raw(started.output_state) == test::read_raw(graph.output_state)) << started.output_state;
+
+  const EncodeStep held = into("stdin-held");
+  const fs::path held_folder = fs::path(held.output).parent_path();
+  ChildWithOpenInput child(xc_enc_command(held, false), c.path("stdin-held.stderr"));
+  const auto hold = std::max<Clock::duration>(1s, 5 * took);
+  for (const auto until = Clock::now() + hold; Clock::now() < until; std::this_thread::sleep_for(10ms)) {
+    ASSERT_TRUE(child.running()) << "xc-enc without -W ended while its standard input was open: " << child.errors();
+    ASSERT_TRUE(fs::is_empty(held_folder)) << "xc-enc without -W wrote into " << held_folder
+                                           << " while its standard input was open";
+  }
+  child.close_input();
+  exit_code = child.wait_for(kLimit);
+  ASSERT_TRUE(exit_code.has_value()) << "xc-enc without -W was still running 60 s after its standard input closed";
+  ASSERT_EQ(*exit_code, 0) << child.errors();
+  ASSERT_TRUE(fs::exists(held.output)) << held.output;
+  ASSERT_TRUE(fs::exists(held.output_state)) << held.output_state;
+  EXPECT_TRUE(test::read_raw(held.output) == test::read_raw(started.output)) << held.output << " vs " << started.output;
+  EXPECT_TRUE(test::read_raw(held.output_state) == test::read_raw(started.output_state))
+      << held.output_state << " vs " << started.output_state;
 }
 
 }  // namespace
