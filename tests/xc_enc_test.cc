@@ -693,5 +693,39 @@ TEST_F(XcEncChain, WithoutDashWWaitsForStandardInputToClose) {
       << held.output_state << " vs " << started.output_state;
 }
 
+// What does not depend on the input state is read and checked before the wait, so that a coordinator
+// learns of a bad prediction stream at once; a primary encoding (no -r) never waits, as in the original.
+TEST_F(XcEncChain, BeforeTheWaitBadPredictionsFailAndPrimaryEncodingsDoNotWait) {
+  using namespace std::chrono_literals;
+  const Chain& c = moving();
+  ASSERT_EQ(c.error, "");
+  const fs::path folder = c.dir / "before-wait";
+  fs::remove_all(folder);
+  fs::create_directories(folder);
+
+  // Chunk 2's rebase with a prediction state that is not the one its stream was made against.
+  EncodeStep wrong = c.encodes[2];
+  ASSERT_FALSE(wrong.pred_state.empty());
+  wrong.pred_state = c.path("0-0.state");
+  wrong.output = (folder / "wrong.ivf").string();
+  wrong.output_state = (folder / "wrong.state").string();
+  {
+    ChildWithOpenInput child(xc_enc_command(wrong, false), (folder / "wrong.stderr").string());
+    const std::optional<int> exit_code = child.wait_for(60s);
+    ASSERT_TRUE(exit_code.has_value()) << "a rebase with a wrong -S waited for its standard input";
+    EXPECT_NE(*exit_code, 0);
+    EXPECT_NE(child.errors().find("0-0.state"), std::string::npos) << child.errors();
+  }
+  EXPECT_FALSE(fs::exists(wrong.output));
+
+  const std::string primary = tool("xc-enc") + " -i y4m -y 40 -o " + shell_quote((folder / "primary.ivf").string()) +
+                              " " + shell_quote(c.y4m(1));
+  ChildWithOpenInput child(primary, (folder / "primary.stderr").string());
+  const std::optional<int> exit_code = child.wait_for(60s);
+  ASSERT_TRUE(exit_code.has_value()) << "a primary encoding waited for its standard input";
+  EXPECT_EQ(*exit_code, 0) << child.errors();
+  EXPECT_TRUE(fs::exists(folder / "primary.ivf"));
+}
+
 }  // namespace
 }  // namespace xc

@@ -171,12 +171,6 @@ int run(const Options& o) {
   if (o.reencode && (o.input_state.empty() || o.pred_ivf.empty())) {
     throw util::UsageError("-r needs -I (input state) and -p (prediction IVF)");
   }
-  if (!o.no_wait) {
-    // Under the original coordinator, the process is released by closing its standard input.
-    char buffer[256];
-    while (::read(0, buffer, sizeof buffer) > 0) {
-    }
-  }
   const util::Y4mReader y4m(o.input);
   const int w = y4m.header().width, h = y4m.header().height;
 
@@ -217,6 +211,10 @@ int run(const Options& o) {
     return 0;
   }
 
+  // Re-encode or rebase. Everything but the input state is read before waiting: under the original
+  // coordinator the input state is the previous chunk's output, which exists only once the process
+  // is released, while the prediction stream (decoded from -S), the pictures and their checks can
+  // be ready by then.
   const util::IvfReader pred_ivf(o.pred_ivf);
   if (pred_ivf.frame_count() == 0) throw util::InvalidBitstream(o.pred_ivf + ": the file holds no frames");
   const bool rebase = !o.pred_state.empty();
@@ -226,19 +224,28 @@ int run(const Options& o) {
   if (!rebase && !pred.starts_with_key_frame()) {
     throw util::UsageError(o.pred_ivf + ": re-encoding needs a prediction stream that starts with a key frame");
   }
-  const vp8::DecoderState start = vp8::load_state(o.input_state);
-  if (!start.has_key_frame()) throw util::StateMismatch(o.input_state + ": the state has no frames to predict from");
-  PredictionStream::Frame first = pred.next(0);
-  const auto& pred_size = first.state_after;
-  if (start.width != pred_size.width || start.height != pred_size.height || w != pred_size.width ||
-      h != pred_size.height) {
-    throw util::StateMismatch(fmt::format("sizes differ: {} is {}x{}, {} is {}x{}, {} is {}x{}", o.input_state,
-                                          start.width, start.height, o.pred_ivf, pred_size.width, pred_size.height,
-                                          o.input, w, h));
-  }
   if (pred.shown_frames() != y4m.frame_count()) {
     throw util::UsageError(fmt::format("{} shows {} frames but {} holds {}", o.pred_ivf, pred.shown_frames(),
                                        y4m.path(), y4m.frame_count()));
+  }
+  PredictionStream::Frame first = pred.next(0);
+  const auto& pred_size = first.state_after;
+  if (w != pred_size.width || h != pred_size.height) {
+    throw util::StateMismatch(fmt::format("sizes differ: {} is {}x{}, {} is {}x{}", o.pred_ivf, pred_size.width,
+                                          pred_size.height, o.input, w, h));
+  }
+
+  if (!o.no_wait) {
+    // The original coordinator releases the process by closing its standard input.
+    char buffer[256];
+    while (::read(0, buffer, sizeof buffer) > 0) {
+    }
+  }
+  const vp8::DecoderState start = vp8::load_state(o.input_state);
+  if (!start.has_key_frame()) throw util::StateMismatch(o.input_state + ": the state has no frames to predict from");
+  if (start.width != pred_size.width || start.height != pred_size.height) {
+    throw util::StateMismatch(fmt::format("sizes differ: {} is {}x{}, {} is {}x{}", o.input_state, start.width,
+                                          start.height, o.pred_ivf, pred_size.width, pred_size.height));
   }
 
   util::IvfHeader header = pred_ivf.header();
@@ -315,7 +322,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("-i,--input-format", o.input_format, "input format (y4m)");
   app.add_flag("-r,--reencode", o.reencode, "re-encode or rebase the prediction stream");
-  app.add_flag("-W,--no-wait", o.no_wait, "start at once instead of waiting for standard input to close");
+  app.add_flag("-W,--no-wait", o.no_wait,
+               "with -r, read the input state at once instead of after standard input closes (the\n"
+               "prediction stream and pictures are read first either way; a primary encoding never waits)");
   auto* quantizer = app.add_option("-y,--quantizer", o.qindex, "constant quantizer index 0-127 (primary encoding)")
                         ->check(CLI::Range(0, 127));
   app.add_option("-s,--ssim", o.min_ssim,
