@@ -231,21 +231,25 @@ class Decider {
       uint8_t* dst = y.at(c * 16 + bx, r * 16 + by);
       const uint8_t* probs = s_.key_frame ? kf_b_mode_probs(mb, above, left, b) : kBModeProbs.data();
       BMode best = B_DC_PRED;
-      int64_t best_j = kInfinity;
+      int64_t best_j = kInfinity, best_sse = 0;
       int best_rate = 0;
+      uint8_t best_pred[16];  // the best mode's prediction, put back after the trials
       for (int m = 0; m < kNumIntraBModes; ++m) {
         predict_intra_subblock(dsp_, y, edges, c, r, b, BMode(m));
-        const int mr = tree_cost(kBModeTree, probs, m);
-        const int64_t j = cost(dsp_.sse[dsp::kBlock4x4](src.y + by * 16 + bx, 16, dst, y.stride()), mr);
+        const int mr = s_.key_frame ? tree_cost(kBModeTree, probs, m) : inter_b_mode_rates_[size_t(m)];
+        const int64_t sse = dsp_.sse[dsp::kBlock4x4](src.y + by * 16 + bx, 16, dst, y.stride());
+        const int64_t j = cost(sse, mr);
         if (j < best_j) {
           best_j = j;
           best = BMode(m);
           best_rate = mr;
+          best_sse = sse;
+          for (int row = 0; row < 4; ++row) std::memcpy(best_pred + 4 * row, dst + row * y.stride(), 4);
         }
       }
       mb.b_modes[b] = best;
-      predict_intra_subblock(dsp_, y, edges, c, r, b, best);
-      total += dsp_.sse[dsp::kBlock4x4](src.y + by * 16 + bx, 16, dst, y.stride());
+      for (int row = 0; row < 4; ++row) std::memcpy(dst + row * y.stride(), best_pred + 4 * row, 4);
+      total += best_sse;
       rate += best_rate;
       reconstruct_subblock(src.y + by * 16 + bx, dst, y.stride(), dq);
     }
@@ -391,6 +395,12 @@ class Decider {
   const int cols_, rows_;
   int lambda_ = 1;
   int rd_lambda_ = 1;
+  // B_PRED subblock mode bits in inter frames, where their probabilities are fixed (§16.1).
+  const std::array<int, kNumIntraBModes> inter_b_mode_rates_ = [] {
+    std::array<int, kNumIntraBModes> r{};
+    for (int m = 0; m < kNumIntraBModes; ++m) r[size_t(m)] = tree_cost(kBModeTree, kBModeProbs.data(), m);
+    return r;
+  }();
   std::vector<TokenContext> above_ctx_;  // token contexts of the macroblocks coded so far
   TokenContext left_ctx_{};
 };
