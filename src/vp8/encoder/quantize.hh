@@ -23,7 +23,7 @@ struct QuantizerOptions {
 // A dead zone close to libvpx's regular quantizer. Rebasing a 320x240 libvpx clip onto another state
 // (tests/enc_residual_test.cc) it gives about libvpx's size and PSNR (-2% bytes, -0.2 dB), where the
 // round-to-nearest default gives +27% bytes and +0.5 dB. The mode decision and xc-enc's rebase use
-// it: on the ExCamera figures' clips (scripts/excamera-figures, README) it gives a Bjontegaard rate
+// it: on the ExCamera figures' clips (scripts/excamera-figures --weight 0.75) it gives a Bjontegaard rate
 // at equal SSIM against whole-clip vpxenc of +21.5 % (pan), +16.6 % (zoom) and +12.1 % (noisy
 // pattern) where round-to-nearest gives +38.3 %, +30.6 % and +63.1 %.
 inline constexpr QuantizerOptions kDeadZoneQuantizer{.rounding = 48, .zero_bin = 84};
