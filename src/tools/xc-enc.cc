@@ -13,8 +13,8 @@
 #include "util/ivf.hh"
 #include "util/tool.hh"
 #include "util/y4m.hh"
-#include "vp8/bool_decoder.hh"
 #include "vp8/decoder.hh"
+#include "vp8/encoder/chunk.hh"
 #include "vp8/encoder/frame_encoder.hh"
 #include "vp8/encoder/ssim_target.hh"
 #include "vp8/frame_writer.hh"
@@ -34,100 +34,6 @@ struct Options {
   int qindex = -1;
   double min_ssim = -1;
 };
-
-// The prediction stream, parsed one frame at a time from its state so that only the frame being
-// encoded is held. Its pictures matter only as the targets of hidden frames (a shown frame aims at
-// its Y4M picture), so frames are reconstructed only up to the last hidden one; after that the state
-// is advanced as far as parsing needs it (probabilities, segmentation, loop-filter deltas).
-class PredictionStream {
- public:
-  PredictionStream(const util::IvfReader& ivf, const vp8::DecoderState& start) : ivf_(ivf), state_(start) {
-    for (size_t i = 0; i < ivf.frame_count(); ++i) {
-      vp8::FrameTag tag;
-      try {
-        tag = vp8::parse_frame_tag(ivf.frame(i).data);
-      } catch (const util::Error& e) {
-        throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", ivf.path(), i, e.what()));
-      }
-      if (i == 0) first_is_key_ = tag.key_frame;
-      if (tag.show_frame) {
-        ++shown_;
-      } else {
-        reconstruct_until_ = i + 1;
-      }
-    }
-  }
-
-  size_t size() const { return ivf_.frame_count(); }
-  size_t shown_frames() const { return shown_; }
-  bool starts_with_key_frame() const { return first_is_key_; }
-
-  // One frame's syntax, its picture when it is hidden, and the state after it (for frames that are
-  // not reconstructed, the references are stale: later frames are only parsed).
-  struct Frame {
-    vp8::ParsedFrame parsed;
-    vp8::RasterRef picture;
-    bool shown = true;
-    uint64_t pts = 0;
-    vp8::DecoderState state_after;
-  };
-
-  // Parses frame `i`; frames must be taken in order.
-  Frame next(size_t i) {
-    Frame f;
-    try {
-      f.parsed = vp8::parse_frame(state_, ivf_.frame(i).data);
-      // A state without a key frame cannot parse inter frames, so the first key frame is always
-      // reconstructed to give it references.
-      if (i < reconstruct_until_ || !state_.has_key_frame()) {
-        vp8::DecodedFrame d = vp8::reconstruct_frame(state_, f.parsed);
-        f.picture = std::move(d.picture);
-        state_ = std::move(d.state);
-      } else {
-        state_ = parsing_state_after(state_, f.parsed);
-      }
-    } catch (const util::Error& e) {
-      throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", ivf_.path(), i, e.what()));
-    }
-    f.shown = f.parsed.tag.show_frame;
-    f.pts = ivf_.frame(i).pts;
-    f.state_after = state_;
-    return f;
-  }
-
- private:
-  // What the decoder's finish_frame does to the state apart from the references (§9.3, §9.7-9.11).
-  static vp8::DecoderState parsing_state_after(const vp8::DecoderState& s, const vp8::ParsedFrame& f) {
-    vp8::DecoderState next = vp8::frame_begin_state(s, f.tag, f.header);
-    if (f.header.refresh_entropy_probs) next.probs = vp8::frame_probabilities(s, f.tag, f.header);
-    if (f.header.segmentation_enabled && f.header.segmentation.update_mb_segmentation_map) {
-      auto map = std::make_shared<std::vector<uint8_t>>(f.mbs.size());
-      for (size_t i = 0; i < f.mbs.size(); ++i) (*map)[i] = f.mbs[i].segment_id;
-      next.segmentation.map = std::move(map);
-    } else if (f.tag.key_frame) {
-      next.segmentation.map.reset();
-    }
-    return next;
-  }
-
-  const util::IvfReader& ivf_;
-  vp8::DecoderState state_;
-  size_t shown_ = 0;
-  size_t reconstruct_until_ = 0;  // frames before this one are reconstructed
-  bool first_is_key_ = false;
-};
-
-// The quantizer index of the prediction stream's second frame, from its header alone.
-int next_frame_qindex(const util::IvfReader& ivf) {
-  try {
-    const auto data = ivf.frame(1).data;
-    const vp8::FrameTag tag = vp8::parse_frame_tag(data);
-    vp8::BoolDecoder bd(data.subspan(tag.size()));
-    return vp8::parse_frame_header(bd, tag.key_frame).quant.y_ac_qi;
-  } catch (const util::Error& e) {
-    throw util::InvalidBitstream(fmt::format("{}: frame 1: {}", ivf.path(), e.what()));
-  }
-}
 
 // The -O file, created (as a temporary) before anything is encoded so that a path that cannot be written
 // fails while no IVF exists; committed after the IVF, so a failure of either leaves neither.
@@ -220,7 +126,7 @@ int run(const Options& o) {
   const bool rebase = !o.pred_state.empty();
   const vp8::DecoderState pred_start = rebase ? vp8::load_state(o.pred_state) : vp8::DecoderState{};
   vp8::check_stream_state(pred_ivf, pred_start, rebase ? o.pred_state : "a fresh decoder");
-  PredictionStream pred(pred_ivf, pred_start);
+  vp8::enc::PredictionStream pred(pred_ivf, pred_start);
   if (!rebase && !pred.starts_with_key_frame()) {
     throw util::UsageError(o.pred_ivf + ": re-encoding needs a prediction stream that starts with a key frame");
   }
@@ -228,8 +134,7 @@ int run(const Options& o) {
     throw util::UsageError(fmt::format("{} shows {} frames but {} holds {}", o.pred_ivf, pred.shown_frames(),
                                        y4m.path(), y4m.frame_count()));
   }
-  PredictionStream::Frame first = pred.next(0);
-  const auto& pred_size = first.state_after;
+  const auto& pred_size = pred.first().state_after;
   if (w != pred_size.width || h != pred_size.height) {
     throw util::StateMismatch(fmt::format("sizes differ: {} is {}x{}, {} is {}x{}", o.pred_ivf, pred_size.width,
                                           pred_size.height, o.input, w, h));
@@ -251,40 +156,14 @@ int run(const Options& o) {
   util::IvfHeader header = pred_ivf.header();
   header.expected_state_tag = vp8::expected_state_tag(start);
   StateOutput state_out(o.output_state);
-  Output out(o.output, header);
-  vp8::DecoderState state = start;
-  size_t next_shown = 0;
-  for (size_t i = 0; i < pred.size(); ++i) {
-    PredictionStream::Frame p = i == 0 ? std::move(first) : pred.next(i);
-    // Shown frames aim at their Y4M picture, hidden ones at what they decoded to.
-    const util::Image target = p.shown ? y4m.frame(next_shown++) : vp8::to_image(*p.picture);
-    p.picture.reset();
-    const bool last = i + 1 == pred.size();
-    vp8::enc::EncodedFrame f;
-    if (!rebase && i == 0) {
-      // The key frame becomes an inter frame on the real state, at a quantizer between the key
-      // frame's and the next frame's (read from the next frame's header without decoding it).
-      const int kf_q = p.parsed.header.quant.y_ac_qi;
-      const int next_q = pred.size() > 1 ? next_frame_qindex(pred_ivf) : kf_q;
-      vp8::enc::FreshFrameParams fp;
-      fp.qindex = int(std::lround(o.weight * kf_q + (1.0 - o.weight) * next_q));
-      fp.version = p.parsed.tag.version;
-      fp.like = &p.parsed.header;
-      fp.like_state = &p.state_after;
-      for (const auto& mb : p.parsed.mbs) fp.segment_ids.push_back(mb.segment_id);
-      f = vp8::enc::encode_fresh_frame(state, target, fp);
-    } else {
-      if (last) vp8::enc::refresh_all_references(p.parsed.header);
-      f = vp8::enc::rebase_frame_fully(state, std::move(p.parsed), target);
-    }
-    if (last && !(f.frame.header.refresh_golden_frame && f.frame.header.refresh_alternate_frame &&
-                  f.frame.header.refresh_last)) {
-      throw std::logic_error("the last frame must refresh every reference");
-    }
-    out.add(state, f, p.pts);
-    state = std::move(f.decoded.state);
-  }
-  state_out.write(state);
+  util::IvfWriter out(o.output, header);
+  const vp8::enc::PictureSource pictures = [&](size_t i) { return y4m.frame(i); };
+  const vp8::enc::FrameSink sink = [&](uint64_t pts, std::span<const uint8_t> bytes) { out.append(pts, bytes); };
+  vp8::enc::ChunkOptions options;
+  options.weight = o.weight;
+  const vp8::DecoderState end = rebase ? vp8::enc::rebase_chunk(start, pred, pictures, sink)
+                                       : vp8::enc::reencode_chunk(start, pred, pictures, options, sink);
+  state_out.write(end);
   out.finish();
   state_out.commit();
   return 0;
