@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cctype>
 #include <filesystem>
+#include <map>
+#include <vector>
 #include <sstream>
 #include <string>
 
@@ -95,23 +98,56 @@ TEST(RateQualityReport, ShortClip) {
   xc::test::write_raw(dir.file("short.y4m"), sample.substr(0, header + 12 * frame));
 
   const std::string prefix = dir.file("report");
+  const std::string results = dir.file("results.md");
   const auto r = run_command("python3 " + shell_quote(xc::test::source_path("scripts/rate-quality-report")) + " " +
                                  shell_quote(dir.file("short.y4m")) + " --cq 14,22,30,38 -j 2 --bin " +
-                                 shell_quote(xc::test::tool_dir()) + " -o " + shell_quote(prefix),
+                                 shell_quote(xc::test::tool_dir()) + " -o " + shell_quote(prefix) +
+                                 " --frames 10 --results " + shell_quote(results),
                              dir.path(), true);
   ASSERT_EQ(r.exit_code, 0) << r.errors;
   std::printf("%s", r.output.c_str());
+  // Table rows "| cq | bytes | ...", and byte-account rows "| cq | label | position bytes ... |": the
+  // ExCamera row's positions add up to the ExCamera bytes of the same cq-level.
+  auto cells = [](const std::string& line) {
+    std::vector<std::string> out;
+    std::istringstream in(line);
+    for (std::string cell; std::getline(in, cell, '|');) {
+      cell.erase(0, cell.find_first_not_of(' '));
+      cell.erase(cell.find_last_not_of(' ') + 1);
+      out.push_back(cell);
+    }
+    return out;
+  };
+  std::map<int, long> table_bytes, account_bytes;
+  int differences = 0, account_rows = 0;
   std::istringstream lines(r.output);
-  int rows = 0, differences = 0;
   for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    int cq = -1;
-    std::string rest;
-    if (words >> cq && std::getline(words, rest) && (cq == 14 || cq == 22 || cq == 30 || cq == 38)) ++rows;
     if (line.starts_with("Bjontegaard rate difference") && line.find(" %") != std::string::npos) ++differences;
+    if (!line.starts_with("| ")) continue;
+    const auto c = cells(line);
+    if (c.size() < 4 || c[1].empty() || !std::isdigit(static_cast<unsigned char>(c[1][0]))) continue;
+    const int cq = std::stoi(c[1]);
+    if (std::isdigit(static_cast<unsigned char>(c[2][0]))) {
+      table_bytes[cq] = std::stol(c[2]);
+    } else {
+      ++account_rows;
+      if (c[2] == "ExCamera") {
+        long sum = 0;
+        for (size_t i = 3; i < c.size(); ++i) sum += std::stol(c[i]);
+        account_bytes[cq] = sum;
+      }
+    }
   }
-  EXPECT_EQ(rows, 4) << r.output;
+  EXPECT_EQ(table_bytes.size(), 4u) << r.output;
+  EXPECT_EQ(account_rows, 12) << r.output;
+  EXPECT_EQ(account_bytes, table_bytes) << r.output;
   EXPECT_EQ(differences, 2) << r.output;
+  // 10 of the 12 frames: 2 chunks of 6 and 4.
+  EXPECT_NE(r.output.find("10 frames, 6 frames per chunk"), std::string::npos) << r.output;
+  const std::string written = xc::test::read_text(results);
+  EXPECT_NE(written.find("at commit "), std::string::npos) << written;
+  EXPECT_NE(written.find("--frames 10"), std::string::npos) << written;
+  EXPECT_NE(written.find("| 38 | ExCamera |"), std::string::npos) << written;
   std::istringstream data(xc::test::read_text(prefix + ".dat"));
   int points = 0;
   for (std::string line; std::getline(data, line);) points += !line.empty() && line[0] != '#';
