@@ -317,38 +317,4 @@ TEST(EncRebase, WrittenFramesDecodeToReconstruction) {
 }
 #endif
 
-// Not pass/fail: how long rebasing takes on 1280x720 frames (a key frame and inter frames).
-TEST(EncRebase, Timing720p) {
-  const int kFrames = 4;
-  const Clip clip = encode_clip(1280, 720, kFrames, 2500, VPX_DL_GOOD_QUALITY);
-  DecoderState s;
-  for (int i = 0; i < kFrames; ++i) {
-    const ParsedFrame parsed = parse_frame(s, clip.packets[i].data);
-    // Thread CPU time (other processes on the machine do not count), the fastest of a few runs (nor
-    // do first-touch page faults).
-    auto fastest_ms = [](auto&& run) {
-      auto now = [] {
-        timespec ts;
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-      };
-      double best = 1e9;
-      for (int k = 0; k < 3; ++k) {
-        const double t0 = now();
-        run();
-        best = std::min(best, now() - t0);
-      }
-      return best;
-    };
-    DecodedFrame d;
-    enc::RebasedFrame r;
-    const double reconstruct_ms = fastest_ms([&] { d = reconstruct_frame(s, parsed); });
-    const double rebase_ms = fastest_ms([&] { r = enc::rebase_and_reconstruct(s, parsed, clip.pictures[i]); });
-    std::printf("1280x720 %s frame %d: rebase %.1f ms CPU (reconstruct_frame alone %.1f ms), %.2f dB vs %.2f dB original\n",
-                parsed.tag.key_frame ? "key" : "inter", i, rebase_ms, reconstruct_ms,
-                psnr(to_image(*r.decoded.picture), clip.pictures[i]), psnr(to_image(*d.picture), clip.pictures[i]));
-    s = d.state;
-  }
-}
-
 }  // namespace

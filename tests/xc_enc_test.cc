@@ -57,9 +57,21 @@ constexpr const char* kExCameraFlags =
 // put one hidden frame after each key frame of a 12-frame chunk.
 constexpr const char* kAltRefFlags = "--lag-in-frames=8";
 
-// The re-encoding and rebasing flags of the ExCamera graph, which also gives -W: start at once. Without -W,
-// xc-enc waits for its standard input to close, as the original coordinator releases it.
-constexpr const char* kXcEncFlags = "-w 0.75 -i y4m";
+// The re-encoding and rebasing flags of the ExCamera graph, read from gen_makefile.py, without its -W
+// (start at once), which each command adds or leaves out: without -W, xc-enc waits for its standard
+// input to close, as the original coordinator releases it.
+const std::string& graph_xc_enc_flags() {
+  static const std::string flags = [] {
+    const auto r = run_command("python3 -c " +
+                               shell_quote("import sys; sys.path.insert(0, sys.argv[1]); import gen_makefile; "
+                                           "print(' '.join(f for f in gen_makefile.XC_ENC_FLAGS.split() "
+                                           "if f != '-W'))") +
+                               " " + shell_quote(xc::test::source_path("")));
+    if (r.exit_code != 0 || r.output.empty()) throw std::runtime_error("cannot read XC_ENC_FLAGS: " + r.errors);
+    return r.output.substr(0, r.output.find('\n'));
+  }();
+  return flags;
+}
 
 // Real motion at 176x144, 30 fps: the frame pans 3 pixels right and 1 down per picture over a detailed
 // still (a mandelbrot boundary), while a 48x40 test pattern crosses it the other way.
@@ -81,7 +93,7 @@ struct EncodeStep {
 };
 
 std::string xc_enc_command(const EncodeStep& s, bool no_wait = true) {
-  std::string c = tool("xc-enc") + (no_wait ? " -W " : " ") + kXcEncFlags + " -o " + shell_quote(s.output) + " -r -I " +
+  std::string c = tool("xc-enc") + (no_wait ? " -W " : " ") + graph_xc_enc_flags() + " -o " + shell_quote(s.output) + " -r -I " +
                   shell_quote(s.input_state) + " -p " + shell_quote(s.pred_ivf);
   if (!s.pred_state.empty()) c += " -S " + shell_quote(s.pred_state);
   if (!s.output_state.empty()) c += " -O " + shell_quote(s.output_state);
