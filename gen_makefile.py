@@ -18,9 +18,10 @@ batch (first chunk F, chunk X, previous chunk P):
 Target names, prerequisites and commands are those of the original ExCamera generator, so gg setups made
 for it work unchanged. Two differences: a rule with two targets is a grouped rule (&:, GNU make 4.3), which
 runs its recipe once, where the original's ordinary two-target rules let make -j run the same encode twice at
-once, each overwriting the other's outputs while later rules read them; and xc-enc's first-frame weight is
--w 0.95 where the original passes 0.75 (see XC_ENC_FLAGS). The first output comes first in every
-command line (-o before -O), since gg can only ask for a thunk's first output by name.
+once, each overwriting the other's outputs while later rules read them; and xc-enc gets no first-frame
+weight (-w 0.75 in the original), so it chooses that frame's quantizer itself (see XC_ENC_FLAGS). The
+first output comes first in every command line (-o before -O), since gg can only ask for a thunk's first
+output by name.
 
 The tools are called by bare name (found on PATH); `make XC_BIN=build/bin/` calls them from a folder.
 """
@@ -37,14 +38,11 @@ Prints the Makefile on standard output."""
 VPXENC_FLAGS = ("--ivf --codec=vp8 --good --cpu-used=0 --end-usage=cq --min-q=0 --max-q=63 --cq-level={cq} "
                 "--buf-initial-sz=10000 --buf-optimal-sz=20000 --buf-sz=40000 --undershoot-pct=100 --passes=2 "
                 "--auto-alt-ref=1 --threads=1 --token-parts=0 --tune=ssim --target-bitrate=4294967295")
-# The re-encoded first frame's quantizer is w * key-frame q + (1 - w) * next-frame q. The original's 0.75
-# makes it cheap, and everything after it in the chain inherits its quality. Measured with
-# scripts/excamera-figures (16 chunks of 6 frames, cq 14-34; worst SSIM loss against the vpxenc chunks /
-# Bjontegaard rate against one whole-clip vpxenc encode at equal SSIM), w = 0.75 gives 2.38 dB / +21.5 % on
-# the default 352x288 pan, 1.04 / +16.6 on a mandelbrot zoom, 0.30 / +12.1 on a noisy pattern and
-# 0.49 / +11.0 on the end-to-end test's clip; w = 0.95 gives 0.98 / +9.0, 0.31 / +22.3, 0.07 / +30.5 and
-# 0.01 / +22.3 (0.85, 0.9 and 0.93 lie in between; README).
-XC_ENC_FLAGS = "-W -w 0.95 -i y4m"
+# No -w: xc-enc chooses each re-encoded first frame's quantizer by rate and distortion over its chunk
+# (the original passes -w 0.75, a fixed weighting between the key frame's and the next frame's quantizer,
+# which xc-enc still honours). Measured against one whole-clip vpxenc encode on real footage by
+# scripts/rate-quality-report --real-clips; the figures are in results/rate-quality.md.
+XC_ENC_FLAGS = "-W -i y4m"
 
 MAX_CHUNK = 99999999  # the largest number that fits the 8-digit names
 

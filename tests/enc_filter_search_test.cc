@@ -203,7 +203,9 @@ TEST(LoopFilterSearch, EverySharpnessTheSearchCanPickDecodesAlikeInLibvpx) {
       }
       s = ours.state;
     }
-    if (sharpness > 0) EXPECT_GT(changed, 0) << "the sharpness changed no picture: the check proves nothing";
+    if (sharpness > 0) {
+      EXPECT_GT(changed, 0) << "the sharpness changed no picture: the check proves nothing";
+    }
   }
 }
 

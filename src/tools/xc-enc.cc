@@ -28,7 +28,7 @@ namespace {
 
 struct Options {
   std::string output, input_state, pred_ivf, pred_state, output_state, input, input_format = "y4m";
-  double weight = 1.0;
+  std::optional<double> weight;
   bool reencode = false;
   bool no_wait = false;
   int qindex = -1;
@@ -162,7 +162,7 @@ int run(const Options& o) {
   vp8::enc::ChunkOptions options;
   options.weight = o.weight;
   const vp8::DecoderState end = rebase ? vp8::enc::rebase_chunk(start, pred, pictures, sink)
-                                       : vp8::enc::reencode_chunk(start, pred, pictures, options, sink);
+                                       : vp8::enc::reencode_chunk(start, pred, pictures, options, sink).end;
   state_out.write(end);
   out.finish();
   state_out.commit();
@@ -181,10 +181,10 @@ int main(int argc, char** argv) {
 #endif
   CLI::App app{
       "Encode VP8 chunks onto explicit decoder states (the ExCamera encoder).\n"
-      "  re-encode: xc-enc -W -w 0.95 -i y4m -o 2-1.ivf -r -I 1-0.state -p 2-0.ivf [-O 2-1.state] 2.y4m\n"
+      "  re-encode: xc-enc -W -i y4m -o 2-1.ivf -r -I 1-0.state -p 2-0.ivf [-O 2-1.state] 2.y4m\n"
       "     the prediction stream's first (key) frame becomes an inter frame on -I; later frames keep\n"
       "     their modes and vectors with residues recomputed against the new reconstruction.\n"
-      "  rebase:    xc-enc -W -w 0.95 -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
+      "  rebase:    xc-enc -W -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
       "     the prediction stream, made against -S, is recomputed to decode from -I.\n"
       "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m    or    xc-enc -i y4m -o out.ivf -s 0.99 in.y4m\n"
       "The last output frame always refreshes all three references. Outputs carry the expected-state tag\n"
@@ -197,7 +197,11 @@ int main(int argc, char** argv) {
   app.add_option("-p,--pred-ivf", o.pred_ivf, "prediction IVF (modes, vectors and flags to keep)");
   app.add_option("-S,--pred-state", o.pred_state, "state the prediction IVF decodes from (rebase)");
   app.add_option("-O,--output-state", o.output_state, "write the state after the output");
-  app.add_option("-w,--weight", o.weight, "re-encoded frame quantizer: w * key-frame q + (1 - w) * next-frame q")
+  app.add_option("-w,--weight", o.weight,
+                 "re-encoded first frame's quantizer index: w * key-frame q + (1 - w) * next-frame q (the\n"
+                 "original's weighting); without -w it is chosen by rate and distortion over the whole chunk\n"
+                 "among a quarter, half and three quarters of the way from the key frame's q to the next\n"
+                 "frame's. Rebases (-S) keep every quantizer and ignore -w")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("-i,--input-format", o.input_format, "input format (y4m)");
   app.add_flag("-r,--reencode", o.reencode, "re-encode or rebase the prediction stream");

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -118,10 +117,12 @@ int frame_qindex(const util::IvfReader& ivf, size_t index) {
 namespace {
 
 // The loop shared by both steps: frame 0 by `first` when given, every other frame rebased; each
-// frame aims at its raw picture when shown and at what it decoded to when hidden.
-template <typename First>
+// frame aims at its raw picture when shown and at what it decoded to when hidden. Adds the shown
+// frames' squared error to `sse` when given.
+using FirstFrame = std::function<EncodedFrame(const DecoderState&, const PredictionStream::Frame&, const util::Image&)>;
+
 DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
-                           const FrameSink& sink, const dsp::Dsp& dsp, First&& first, int64_t* sse) {
+                           const FrameSink& sink, const dsp::Dsp& dsp, const FirstFrame& first, int64_t* sse) {
   DecoderState state = start;
   size_t next_shown = 0;
   for (size_t i = 0; i < pred.size(); ++i) {
@@ -148,100 +149,94 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
   return state;
 }
 
-}  // namespace
-
-namespace {
-
-// One trial of the re-encode at one first-frame quantizer: the frames' bytes, the state after them,
-// and the chunk's squared error and bits.
-struct Trial {
-  int qindex = 0;
-  std::vector<std::pair<uint64_t, std::vector<uint8_t>>> frames;
-  DecoderState end;
-  int64_t sse = 0;
-  int64_t bits = 0;
-  double cost = 0;
-};
+// The key frame re-decided as an inter frame on the state, at a quantizer, keeping what the replaced
+// frame's header carries (segmentation, filter type and deltas, partitions).
+EncodedFrame redecide_first(const DecoderState& state, const PredictionStream::Frame& p, const util::Image& target,
+                            int qindex, const dsp::Dsp& dsp) {
+  FreshFrameParams fp;
+  fp.qindex = qindex;
+  fp.version = p.parsed.tag.version;
+  fp.like = &p.parsed.header;
+  fp.like_state = &p.state_after;
+  for (const auto& mb : p.parsed.mbs) fp.segment_ids.push_back(mb.segment_id);
+  return encode_fresh_frame(state, target, fp, dsp);
+}
 
 }  // namespace
 
-DecoderState reencode_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
-                            const ChunkOptions& options, const FrameSink& sink, const dsp::Dsp& dsp) {
+double first_frame_lambda(int next_qindex) {
+  const double step = kAcQLookup[size_t(std::clamp(next_qindex, 0, 127))];
+  return step * step / 100.0;
+}
+
+ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
+                              const ChunkOptions& options, const FrameSink& sink, const dsp::Dsp& dsp) {
   if (!pred.starts_with_key_frame()) {
     throw util::UsageError(pred.ivf().path() + ": re-encoding needs a prediction stream that starts with a key frame");
   }
   const int kf_q = pred.first().parsed.header.quant.y_ac_qi;
   const int next_q = pred.size() > 1 ? frame_qindex(pred.ivf(), 1) : kf_q;
-  auto first_at = [&](int qindex) {
-    return [&, qindex](const DecoderState& state, const PredictionStream::Frame& p, const util::Image& target) {
-      FreshFrameParams fp;
-      fp.qindex = qindex;
-      fp.version = p.parsed.tag.version;
-      fp.like = &p.parsed.header;
-      fp.like_state = &p.state_after;
-      for (const auto& mb : p.parsed.mbs) fp.segment_ids.push_back(mb.segment_id);
-      return encode_fresh_frame(state, target, fp, dsp);
+  ReencodeResult result;
+  if (options.weight) {
+    const double w = *options.weight;
+    result.first_qindex = std::clamp(int(std::lround(w * kf_q + (1.0 - w) * next_q)), 0, 127);
+    const FirstFrame first = [&](const DecoderState& state, const PredictionStream::Frame& p,
+                                 const util::Image& target) {
+      return redecide_first(state, p, target, result.first_qindex, dsp);
     };
-  };
-  if (!options.rd_search) {
-    // The key frame becomes an inter frame on the real state, at a quantizer between the key frame's
-    // and the next frame's.
-    const int q = int(std::lround(options.weight * kf_q + (1.0 - options.weight) * next_q));
-    return encode_frames(start, pred, pictures, sink, dsp, std::function(first_at(q)), nullptr);
+    result.end = encode_frames(start, pred, pictures, sink, dsp, first, nullptr);
+    return result;
   }
-  // The first frame's quantizer by a rate-distortion choice over the whole chunk: the later frames
-  // predict from it, so a finer first frame costs bits once and may save them (and error) in every
-  // frame after it. Each trial codes the chunk; the one with the least squared error + lambda x bits
-  // is kept, lambda being the slope of the later frames' own quantizer.
-  const double step = kAcQLookup[size_t(std::clamp(next_q, 0, 127))];
-  const double lambda = step * step / options.lambda_divisor;
-  std::map<int, Trial> trials;
-  auto trial = [&](int q) -> const Trial& {
-    q = std::clamp(q, 0, 127);
-    auto found = trials.find(q);
-    if (found != trials.end()) return found->second;
-    Trial t;
+  // The first frame's quantizer by rate and distortion over the whole chunk: the later frames predict
+  // from it, so a finer first frame costs bits once and may save bits and error in every frame after
+  // it. Its modes are decided once, at the middle quantizer, and recoded at the others; each trial
+  // codes the whole chunk and is kept in memory until the cheapest is known.
+  const double lambda = first_frame_lambda(next_q);
+  const int lo = std::min(kf_q, next_q), hi = std::max(kf_q, next_q), mid = lo + (hi - lo) / 2;
+  std::optional<EncodedFrame> decided;
+  struct Coded {
+    std::vector<std::pair<uint64_t, std::vector<uint8_t>>> frames;
+    DecoderState end;
+  };
+  std::map<int, Coded> coded;
+  std::map<int, FirstFrameTrial> trials;
+  for (int q : {mid, lo + (hi - lo) / 4, lo + 3 * (hi - lo) / 4}) {
+    if (trials.count(q)) continue;
+    FirstFrameTrial t;
     t.qindex = q;
+    Coded c;
     const FrameSink keep = [&](uint64_t pts, std::span<const uint8_t> bytes) {
-      t.frames.emplace_back(pts, std::vector<uint8_t>(bytes.begin(), bytes.end()));
+      c.frames.emplace_back(pts, std::vector<uint8_t>(bytes.begin(), bytes.end()));
       t.bits += int64_t(bytes.size()) * 8;
     };
-    t.end = encode_frames(start, pred, pictures, keep, dsp, std::function(first_at(q)), &t.sse);
+    const FirstFrame first = [&](const DecoderState& state, const PredictionStream::Frame& p,
+                                 const util::Image& target) {
+      if (!decided) decided = redecide_first(state, p, target, mid, dsp);
+      if (q == mid) return *decided;
+      ParsedFrame frame = decided->frame;
+      frame.header.quant.y_ac_qi = uint8_t(q);
+      return rebase_frame_fully(state, std::move(frame), target, dsp);
+    };
+    c.end = encode_frames(start, pred, pictures, keep, dsp, first, &t.sse);
     t.cost = double(t.sse) + lambda * double(t.bits);
-    return trials.emplace(q, std::move(t)).first->second;
-  };
-  // A descent from the next frame's quantizer towards finer ones, by halving steps.
-  const int lo = std::min(kf_q, next_q), hi = std::max(kf_q, next_q);
-  int best = lo + (hi - lo) / 2;
-  for (int s = std::max(1, (hi - lo) / 4); ; s /= 2) {
-    bool moved = true;
-    while (moved) {
-      moved = false;
-      for (int q : {best - s, best + s}) {
-        if (q < lo || q > hi) continue;
-        if (trial(q).cost < trial(best).cost) {
-          best = q;
-          moved = true;
-        }
-      }
+    // Keep only the cheapest coding so far: at most two chunks' bytes are held at once.
+    if (coded.empty() || t.cost < trials.at(coded.begin()->first).cost) {
+      coded.clear();
+      coded.emplace(q, std::move(c));
     }
-    if (s == 1) break;
+    trials.emplace(q, t);
   }
-  Trial& chosen = trials.at(best);
-  if (options.report) {
-    for (const auto& [q, t] : trials) {
-      std::fprintf(stderr, "rd: q %d bits %lld sse %lld cost %.0f%s\n", q, (long long)t.bits, (long long)t.sse, t.cost,
-                   q == best ? " *" : "");
-    }
-  }
+  result.first_qindex = coded.begin()->first;
+  for (const auto& [q, t] : trials) result.trials.push_back(t);
+  Coded& chosen = coded.begin()->second;
   for (auto& [pts, bytes] : chosen.frames) sink(pts, bytes);
-  return std::move(chosen.end);
+  result.end = std::move(chosen.end);
+  return result;
 }
 
 DecoderState rebase_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
                           const FrameSink& sink, const dsp::Dsp& dsp) {
-  std::function<EncodedFrame(const DecoderState&, const PredictionStream::Frame&, const util::Image&)> none;
-  return encode_frames(start, pred, pictures, sink, dsp, none, nullptr);
+  return encode_frames(start, pred, pictures, sink, dsp, FirstFrame{}, nullptr);
 }
 
 }  // namespace xc::vp8::enc

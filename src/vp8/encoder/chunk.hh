@@ -71,20 +71,40 @@ using PictureSource = std::function<util::Image(size_t index)>;
 using FrameSink = std::function<void(uint64_t pts, std::span<const uint8_t> bytes)>;
 
 struct ChunkOptions {
-  // The re-encoded first frame's quantizer index: weight * key-frame q + (1 - weight) * next-frame q.
-  double weight = 1.0;
-  // Instead of the weight, choose the first frame's quantizer by rate and distortion over the chunk.
-  bool rd_search = false;
-  double lambda_divisor = 35;
-  bool report = false;
+  // The re-encoded first frame's quantizer index, when given: weight * key-frame q + (1 - weight) *
+  // next-frame q (xc-enc -w). Otherwise it is chosen by rate and distortion over the whole chunk.
+  std::optional<double> weight;
 };
+
+// One coding of a chunk with its first frame at one quantizer: the chunk's bits, its squared error
+// (shown frames against their pictures, all planes) and the rate-distortion cost sse + lambda x bits.
+struct FirstFrameTrial {
+  int qindex = 0;
+  int64_t bits = 0;
+  int64_t sse = 0;
+  double cost = 0;
+};
+
+struct ReencodeResult {
+  DecoderState end;                     // the state after the last frame
+  int first_qindex = 0;                 // the re-encoded first frame's quantizer index
+  std::vector<FirstFrameTrial> trials;  // the codings compared (empty with a weight), by quantizer
+};
+
+// The weight of bits against squared error in the choice of the first frame's quantizer, for chunks
+// whose later frames use quantizer index `next_qindex`: step^2 / 100, step being that quantizer's AC
+// step (the squared error a bit buys near that quantizer, scaled down since the first frame is a
+// reference beyond its own chunk as well).
+double first_frame_lambda(int next_qindex);
 
 // Re-encodes a chunk onto `start`: the prediction stream (which must start with a key frame, decoded
 // from a fresh decoder) has its first frame re-decided as an inter frame on `start`, and its later
-// frames rebased. Returns the state after the last frame.
-DecoderState reencode_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
-                            const ChunkOptions& options, const FrameSink& sink,
-                            const dsp::Dsp& dsp = dsp::best_dsp());
+// frames rebased. Without a weight, the first frame's modes are decided at the quantizer halfway
+// between the key frame's and the next frame's, and the chunk is coded with the first frame at a
+// quarter, half and three quarters of the way; the coding of least cost is written.
+ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
+                              const ChunkOptions& options, const FrameSink& sink,
+                              const dsp::Dsp& dsp = dsp::best_dsp());
 
 // Rebases every frame of a chunk (made against another state) onto `start`. Returns the state after
 // the last frame.

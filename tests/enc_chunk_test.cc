@@ -1,0 +1,200 @@
+// Tests of encoder/chunk: the ExCamera re-encode and rebase of whole chunks in process. Chunks are
+// encoded independently by libvpx (each from its own key frame, constant quality, like the graph's
+// first stage), terminated, re-encoded onto the previous chunk's state and rebased onto the state the
+// previous final chunk leaves; the joined stream must play in libvpx exactly as in our decoder.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "libvpx_helpers.hh"
+#include "util/ivf.hh"
+#include "util/quality.hh"
+#include "util_test_support.hh"
+#include "vp8/bool_decoder.hh"
+#include "vp8/decoder.hh"
+#include "vp8/encoder/chunk.hh"
+#include "vp8/encoder/frame_encoder.hh"
+#include "vp8/frame_header.hh"
+#include "vp8/picture.hh"
+#include "vp8/terminate_chunk.hh"
+
+namespace {
+
+using namespace xc;
+using test::Scene;
+
+constexpr int kWidth = 96, kHeight = 64, kFrames = 6, kChunks = 3;
+
+// One chunk as the graph's first stage makes it: libvpx from a key frame at constant quality, then
+// terminated so that its last frame refreshes every reference.
+std::vector<std::vector<uint8_t>> first_stage(const std::vector<util::Image>& pictures) {
+  test::VpxEncodeJob job;
+  job.cfg = test::vpx_default_config(kWidth, kHeight);
+  job.cfg.rc_end_usage = VPX_CQ;
+  job.cfg.rc_min_quantizer = 0;
+  job.cfg.rc_max_quantizer = 63;
+  job.cfg.rc_target_bitrate = 100000;
+  job.cfg.g_lag_in_frames = 0;
+  job.controls = {{VP8E_SET_CQ_LEVEL, 20}};
+  std::vector<std::span<const uint8_t>> frames;
+  const auto packets = test::vpx_encode(job, pictures);
+  for (const auto& p : packets) frames.emplace_back(p.data);
+  return vp8::terminate_chunk(frames);
+}
+
+std::string write_ivf(const test::TempDir& dir, const std::string& name,
+                      const std::vector<std::vector<uint8_t>>& frames) {
+  util::IvfHeader h;
+  h.width = kWidth;
+  h.height = kHeight;
+  const std::string path = dir.file(name);
+  util::IvfWriter w(path, h);
+  for (size_t i = 0; i < frames.size(); ++i) w.append(i, frames[i]);
+  w.finish();
+  return path;
+}
+
+vp8::DecoderState decode_all(vp8::DecoderState s, const std::vector<std::vector<uint8_t>>& frames) {
+  for (const auto& f : frames) s = vp8::decode_frame(s, f).state;
+  return s;
+}
+
+int frame_q(std::span<const uint8_t> frame) {
+  const vp8::FrameTag tag = vp8::parse_frame_tag(frame);
+  vp8::BoolDecoder bd(frame.subspan(tag.size()));
+  return vp8::parse_frame_header(bd, tag.key_frame).quant.y_ac_qi;
+}
+
+class Chunks : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const auto all = test::synthetic_sequence(Scene::kMoving, kWidth, kHeight, kFrames * kChunks, 7);
+    for (int c = 0; c < kChunks; ++c) {
+      pictures_.emplace_back(all.begin() + c * kFrames, all.begin() + (c + 1) * kFrames);
+      stage1_.push_back(first_stage(pictures_.back()));
+      ivf_.push_back(write_ivf(dir_, "chunk" + std::to_string(c) + ".ivf", stage1_.back()));
+      stage1_end_.push_back(decode_all(vp8::DecoderState{}, stage1_.back()));
+    }
+  }
+
+  vp8::enc::PictureSource pictures(int c) const {
+    return [this, c](size_t i) { return pictures_[size_t(c)].at(i); };
+  }
+
+  // Re-encodes chunk c onto `start`; returns the frames written.
+  std::vector<std::vector<uint8_t>> reencode(int c, const vp8::DecoderState& start,
+                                             const vp8::enc::ChunkOptions& options,
+                                             vp8::enc::ReencodeResult* result = nullptr) const {
+    const util::IvfReader ivf(ivf_[size_t(c)]);
+    vp8::enc::PredictionStream pred(ivf, vp8::DecoderState{});
+    std::vector<std::vector<uint8_t>> out;
+    auto r = vp8::enc::reencode_chunk(start, pred, pictures(c), options, [&](uint64_t, std::span<const uint8_t> b) {
+      out.emplace_back(b.begin(), b.end());
+    });
+    if (result) *result = std::move(r);
+    return out;
+  }
+
+  test::TempDir dir_;
+  std::vector<std::vector<util::Image>> pictures_;
+  std::vector<std::vector<std::vector<uint8_t>>> stage1_;
+  std::vector<std::string> ivf_;
+  std::vector<vp8::DecoderState> stage1_end_;
+};
+
+// Without a weight, the first frame's quantizer is the least-cost trial among three between the key
+// frame's and the next frame's, and the figures of that trial are those of the written frames.
+TEST_F(Chunks, ReencodeChoosesTheCheapestTrialAndReportsItsFigures) {
+  vp8::enc::ReencodeResult r;
+  const auto frames = reencode(1, stage1_end_[0], {}, &r);
+  ASSERT_EQ(frames.size(), stage1_[1].size());
+  ASSERT_GE(r.trials.size(), 2u);
+  const int kf_q = frame_q(stage1_[1][0]), next_q = frame_q(stage1_[1][1]);
+  ASSERT_LT(kf_q, next_q) << "the first stage should code its key frame finer than the frames after it";
+  const auto best = std::min_element(r.trials.begin(), r.trials.end(),
+                                     [](const auto& a, const auto& b) { return a.cost < b.cost; });
+  EXPECT_EQ(r.first_qindex, best->qindex);
+  for (const auto& t : r.trials) {
+    EXPECT_GE(t.qindex, kf_q);
+    EXPECT_LE(t.qindex, next_q);
+    EXPECT_DOUBLE_EQ(t.cost, double(t.sse) + vp8::enc::first_frame_lambda(next_q) * double(t.bits));
+  }
+  EXPECT_EQ(frame_q(frames[0]), r.first_qindex);
+  EXPECT_FALSE(vp8::parse_frame_tag(frames[0]).key_frame);
+
+  // The written frames: their bits, their squared error against the pictures and the final state.
+  int64_t bits = 0, sse = 0;
+  vp8::DecoderState s = stage1_end_[0];
+  size_t shown = 0;
+  for (const auto& f : frames) {
+    bits += int64_t(f.size()) * 8;
+    vp8::DecodedFrame d = vp8::decode_frame(s, f);
+    if (d.shown) sse += vp8::enc::picture_sse(*d.picture, pictures_[1].at(shown++));
+    s = std::move(d.state);
+  }
+  EXPECT_EQ(bits, best->bits);
+  EXPECT_EQ(sse, best->sse);
+  EXPECT_TRUE(s == r.end);
+
+  // The same call again gives the same bytes.
+  EXPECT_EQ(reencode(1, stage1_end_[0], {}), frames);
+}
+
+// With a weight, the first frame's quantizer is the original's weighting, and nothing is tried.
+TEST_F(Chunks, ReencodeWithAWeightUsesIt) {
+  vp8::enc::ChunkOptions o;
+  o.weight = 0.25;
+  vp8::enc::ReencodeResult r;
+  const auto frames = reencode(1, stage1_end_[0], o, &r);
+  const int kf_q = frame_q(stage1_[1][0]), next_q = frame_q(stage1_[1][1]);
+  EXPECT_EQ(r.first_qindex, int(std::lround(0.25 * kf_q + 0.75 * next_q)));
+  EXPECT_EQ(frame_q(frames[0]), r.first_qindex);
+  EXPECT_TRUE(r.trials.empty());
+}
+
+// The graph by hand: chunk 0 as it is, chunk 1 re-encoded onto chunk 0's state, chunk 2 re-encoded
+// onto chunk 1's first-stage state and rebased onto the state chunk 1's final stream leaves. The joined
+// stream has one key frame and plays in libvpx as in our decoder; every picture is close to its source.
+TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
+  std::vector<std::vector<uint8_t>> stream = stage1_[0];
+  const auto chunk1 = reencode(1, stage1_end_[0], {});
+  stream.insert(stream.end(), chunk1.begin(), chunk1.end());
+  const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
+
+  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
+  const std::string pred_path = write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded);
+  const util::IvfReader pred_ivf(pred_path);
+  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
+  std::vector<std::vector<uint8_t>> chunk2;
+  const vp8::DecoderState end = vp8::enc::rebase_chunk(after1, pred, pictures(2), [&](uint64_t, std::span<const uint8_t> b) {
+    chunk2.emplace_back(b.begin(), b.end());
+  });
+  stream.insert(stream.end(), chunk2.begin(), chunk2.end());
+  EXPECT_TRUE(end == decode_all(after1, chunk2));
+
+  test::VpxDecoder libvpx;
+  vp8::DecoderState s;
+  size_t shown = 0, keys = 0;
+  for (const auto& f : stream) {
+    keys += vp8::parse_frame_tag(f).key_frame;
+    vp8::DecodedFrame ours = vp8::decode_frame(s, f);
+    const auto theirs = libvpx.decode(f);
+    ASSERT_EQ(theirs.has_value(), ours.shown);
+    if (ours.shown) {
+      const util::Image mine = vp8::to_image(*ours.picture);
+      EXPECT_EQ(test::first_difference(*theirs, mine), "") << "frame " << shown;
+      const util::Image& source = pictures_[shown / kFrames][shown % kFrames];
+      EXPECT_GT(util::measure_quality(source, mine).psnr, 30.0) << "frame " << shown;
+      ++shown;
+    }
+    s = std::move(ours.state);
+  }
+  EXPECT_EQ(keys, 1u);
+  EXPECT_EQ(shown, size_t(kFrames * kChunks));
+}
+
+}  // namespace
