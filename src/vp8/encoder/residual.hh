@@ -3,7 +3,6 @@
 // quantization of what it misses (§14 in reverse), and the decoder's own reconstruction.
 #pragma once
 
-#include <cstddef>  // util/image.hh uses size_t without including it
 #include <cstdint>
 #include <memory>
 
