@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "vp8/dsp/dsp_internal.hh"
+
 namespace xc::vp8 {
 namespace {
 
@@ -216,16 +218,19 @@ TEST(Tables, SplitLayouts) {
 }
 
 TEST(Tables, FiltersQuotedInRfc) {
-  EXPECT_EQ(kSixtapFilters[0], (std::array<int16_t, 6>{0, 0, 128, 0, 0, 0}));
-  EXPECT_EQ(kSixtapFilters[2], (std::array<int16_t, 6>{2, -11, 108, 36, -8, 1}));
-  EXPECT_EQ(kSixtapFilters[4], (std::array<int16_t, 6>{3, -16, 77, 77, -16, 3}));
+  using dsp::detail::kBilinearTaps;
+  using dsp::detail::kSixtapTaps;
+  auto six = [](int k) { return std::vector<int>(kSixtapTaps[k], kSixtapTaps[k] + 6); };
+  EXPECT_EQ(six(0), (std::vector<int>{0, 0, 128, 0, 0, 0}));
+  EXPECT_EQ(six(2), (std::vector<int>{2, -11, 108, 36, -8, 1}));
+  EXPECT_EQ(six(4), (std::vector<int>{3, -16, 77, 77, -16, 3}));
   // §18.3: the filter for 8 - k is the filter for k reversed.
   for (int k = 1; k < 8; ++k) {
-    for (int t = 0; t < 6; ++t) EXPECT_EQ(kSixtapFilters[k][t], kSixtapFilters[8 - k][5 - t]);
+    for (int t = 0; t < 6; ++t) EXPECT_EQ(kSixtapTaps[k][t], kSixtapTaps[8 - k][5 - t]);
   }
   for (int k = 0; k < 8; ++k) {
-    EXPECT_EQ(kBilinearFilters[k][0], 128 - 16 * k);
-    EXPECT_EQ(kBilinearFilters[k][1], 16 * k);
+    EXPECT_EQ(kBilinearTaps[k][0], 128 - 16 * k);
+    EXPECT_EQ(kBilinearTaps[k][1], 16 * k);
   }
 }
 

@@ -98,14 +98,9 @@ void predict_intra_subblock(const dsp::Dsp& dsp, Plane& y, const IntraEdges& mb,
 
 namespace {
 
-// Distances (eighth pels) from the macroblock to the aligned frame's edges.
-struct Edges {
-  int to_left, to_right, to_top, to_bottom;
-};
-
 // libvpx's clamp for vectors pointing so far out that only border pixels are used: limits the
 // vector to 16 pixels past the edge, dropping the fraction, with identical results.
-MotionVector clamp_to_border(MotionVector mv, const Edges& e) {
+MotionVector clamp_to_border(MotionVector mv, const EdgeDistances& e) {
   if (mv.col < e.to_left - (19 << 3)) {
     mv.col = int16_t(e.to_left - (16 << 3));
   } else if (mv.col > e.to_right + (18 << 3)) {
@@ -120,7 +115,7 @@ MotionVector clamp_to_border(MotionVector mv, const Edges& e) {
 }
 
 // The same for a chroma vector (compared at luma scale).
-MotionVector clamp_chroma_to_border(MotionVector mv, const Edges& e) {
+MotionVector clamp_chroma_to_border(MotionVector mv, const EdgeDistances& e) {
   if (2 * mv.col < e.to_left - (19 << 3)) {
     mv.col = int16_t((e.to_left - (16 << 3)) >> 1);
   } else if (2 * mv.col > e.to_right + (18 << 3)) {
@@ -166,8 +161,7 @@ void predict_inter(const dsp::Dsp& dsp, Raster& frame, const Raster& ref, const 
                    int mb_row, int version) {
   const dsp::InterPredFn* fns = version == 0 || version > 3 ? dsp.sixtap : dsp.bilinear;
   const bool full_pixel = version == 3;
-  const Edges e{-((mb_col * 16) << 3), ((frame.mb_cols() - 1 - mb_col) * 16) << 3, -((mb_row * 16) << 3),
-                ((frame.mb_rows() - 1 - mb_row) * 16) << 3};
+  const EdgeDistances e = EdgeDistances::of(mb_col, mb_row, frame.mb_cols(), frame.mb_rows());
   const int x = mb_col * 16, y = mb_row * 16;
 
   if (mb.y_mode != SPLITMV) {

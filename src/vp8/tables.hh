@@ -730,35 +730,8 @@ inline constexpr std::array<std::array<uint8_t, 16>, 4> kMbSplits = {{
 // Number of parts (motion vectors coded) of each partitioning, indexed by SplitMvPartition.
 inline constexpr std::array<uint8_t, 4> kMbSplitCounts = {2, 2, 4, 16};
 
-// -----------------------------------------------------------------------------
-// Sub-pixel interpolation filters (§18.3), indexed by the fractional position in eighths of a pixel
-// (0..7; chroma uses the full eighth-pel range, luma only even entries). Taps sum to 128 (7-bit).
-// -----------------------------------------------------------------------------
-
-// §18.3 filters (six-tap, "bicubic" in the frame tag): taps apply to pixels at offsets -2..+3.
-inline constexpr std::array<std::array<int16_t, 6>, 8> kSixtapFilters = {{
-    {0, 0, 128, 0, 0, 0},      // whole pixel
-    {0, -6, 123, 12, -1, 0},   // 1/8
-    {2, -11, 108, 36, -8, 1},  // 1/4
-    {0, -9, 93, 50, -6, 0},    // 3/8
-    {3, -16, 77, 77, -16, 3},  // 1/2
-    {0, -6, 50, 93, -9, 0},    // 5/8
-    {1, -8, 36, 108, -11, 2},  // 3/4
-    {0, -1, 12, 123, -6, 0},   // 7/8
-}};
-
-// §18.3 BilinearFilters (versions 1-3 of the frame tag): the two nonzero taps of the RFC's six-tap
-// layout, applied to the pixels at offsets 0 and +1.
-inline constexpr std::array<std::array<int16_t, 2>, 8> kBilinearFilters = {{
-    {128, 0},
-    {112, 16},
-    {96, 32},
-    {80, 48},
-    {64, 64},
-    {48, 80},
-    {32, 96},
-    {16, 112},
-}};
+// The sub-pixel interpolation filters (§18.3) live in the DSP layer, which applies them:
+// vp8/dsp/dsp_internal.hh.
 
 // -----------------------------------------------------------------------------
 // Compile-time checks.
@@ -811,15 +784,6 @@ constexpr bool is_non_decreasing(const std::array<int16_t, N>& values) {
   return true;
 }
 
-template <std::size_t N, std::size_t M>
-constexpr bool taps_sum_to_128(const std::array<std::array<int16_t, M>, N>& filters) {
-  for (const auto& taps : filters) {
-    int sum = 0;
-    for (const int tap : taps) sum += tap;
-    if (sum != 128) return false;
-  }
-  return true;
-}
 
 constexpr bool dct_cats_consistent() {
   for (std::size_t c = 0; c < kDctCatProbs.size(); ++c) {
@@ -900,7 +864,5 @@ static_assert(tables_detail::is_non_decreasing(kDcQLookup) && kDcQLookup.front()
 static_assert(tables_detail::is_non_decreasing(kAcQLookup) && kAcQLookup.front() == 4 &&
               kAcQLookup.back() == 284);
 
-static_assert(tables_detail::taps_sum_to_128(kSixtapFilters));
-static_assert(tables_detail::taps_sum_to_128(kBilinearFilters));
 
 }  // namespace xc::vp8

@@ -8,8 +8,8 @@
 
 namespace xc::vp8::dsp::detail {
 
-// §18.3 `filters`, indexed by the eighth-pel fraction. The DSP layer keeps its own copy (src/vp8 is
-// the layer above and must not be a dependency). Taps 1 and 4 are never positive and the others
+// §18.3 `filters`, indexed by the eighth-pel fraction: the project's only copy, here in the layer that
+// applies them (src/vp8 above reads them from here). Taps 1 and 4 are never positive and the others
 // never negative; the SIMD kernels rely on that to split each sum into positive and negative parts.
 inline constexpr int kSixtapTaps[8][6] = {
     {0, 0, 128, 0, 0, 0},      // whole pixel
@@ -26,6 +26,17 @@ inline constexpr int kSixtapTaps[8][6] = {
 inline constexpr int kBilinearTaps[8][2] = {
     {128, 0}, {112, 16}, {96, 32}, {80, 48}, {64, 64}, {48, 80}, {32, 96}, {16, 112},
 };
+
+constexpr bool taps_sum_to_128() {
+  for (const auto& taps : kSixtapTaps) {
+    if (taps[0] + taps[1] + taps[2] + taps[3] + taps[4] + taps[5] != 128) return false;
+  }
+  for (const auto& taps : kBilinearTaps) {
+    if (taps[0] + taps[1] != 128) return false;
+  }
+  return true;
+}
+static_assert(taps_sum_to_128());
 
 // Pixels a sub-pixel filter with `taps` taps reads before the current one (§18.3): two for six-tap,
 // none for bilinear. It reads kTaps - 1 - kTapsBefore after it.
