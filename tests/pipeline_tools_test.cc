@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <libyuv/compare.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -242,7 +244,8 @@ TEST_F(PipelineTools, ConcatCommandLine) {
 // ffprobe's view of a file: "key=value" lines.
 std::map<std::string, std::string> probe(const std::string& path, const std::string& scratch) {
   const auto r = run_command("ffprobe -v error -count_frames -count_packets -show_entries "
-                             "stream=codec_name,width,height,nb_read_frames,nb_read_packets:format=format_name,"
+                             "stream=codec_name,width,height,nb_read_frames,nb_read_packets,color_space,color_range,"
+                             "chroma_location,field_order:format=format_name,"
                              "duration -of default=noprint_wrappers=1 " +
                                  shell_quote(path),
                              scratch, true);
@@ -255,6 +258,48 @@ std::map<std::string, std::string> probe(const std::string& path, const std::str
     if (eq != std::string::npos) out[line.substr(0, eq)] = line.substr(eq + 1);
   }
   return out;
+}
+
+// The SimpleBlocks of a WebM in file order: absolute time (the cluster's Timestamp plus the block's offset,
+// in TimecodeScale units) and the flags byte (0x80 key frame, 0x08 invisible). Only what xc-concat writes
+// is understood: known sizes, SimpleBlocks directly in Clusters.
+struct Block {
+  int64_t time = 0;
+  uint8_t flags = 0;
+};
+
+std::vector<Block> webm_blocks(const std::string& bytes) {
+  std::vector<Block> blocks;
+  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
+  // An EBML variable-length integer at `pos`: the element ID keeps its length marker, a size does not.
+  auto vint = [&](size_t& pos, bool keep_marker) {
+    int length = 1;
+    while (length <= 8 && !(p[pos] & (0x80 >> (length - 1)))) ++length;
+    uint64_t value = keep_marker ? p[pos] : p[pos] & (0xFF >> length);
+    for (int i = 1; i < length; ++i) value = value << 8 | p[pos + i];
+    pos += length;
+    return value;
+  };
+  int64_t cluster_time = 0;
+  auto walk = [&](auto& self, size_t pos, size_t end) -> void {
+    while (pos < end) {
+      const uint64_t id = vint(pos, true), size = vint(pos, false);
+      if (id == 0x18538067 || id == 0x1F43B675) {  // Segment, Cluster
+        self(self, pos, std::min<size_t>(end, pos + size));
+      } else if (id == 0xE7) {  // the cluster's Timestamp
+        cluster_time = 0;
+        for (uint64_t i = 0; i < size; ++i) cluster_time = cluster_time << 8 | p[pos + i];
+      } else if (id == 0xA3) {  // SimpleBlock: track number, signed 16-bit offset, flags
+        size_t at = pos;
+        vint(at, false);
+        const auto offset = int16_t(p[at] << 8 | p[at + 1]);
+        blocks.push_back({cluster_time + offset, p[at + 2]});
+      }
+      pos += size;
+    }
+  };
+  walk(walk, 0, bytes.size());
+  return blocks;
 }
 
 // ffmpeg's per-frame MD5s of the decoded pictures (lines of -f framemd5 without the timing fields).
@@ -298,6 +343,31 @@ TEST_F(PipelineTools, ConcatWritesWebmThatFfmpegPlays) {
   EXPECT_EQ(info["nb_read_frames"], std::to_string(kFrames)) << "shown frames";
   EXPECT_EQ(info["nb_read_packets"], std::to_string(packets_.size())) << "all frames, hidden ones included";
   EXPECT_NEAR(std::stod(info["duration"]), kFrames / 30.0, 0.0015) << "18 frames at 30 per second";
+  // The Colour element: VP8 is BT.601 (H.273 matrix 6, SMPTE 170M), limited range, chroma centred.
+  EXPECT_EQ(info["color_space"], "smpte170m");
+  EXPECT_EQ(info["color_range"], "tv");
+  EXPECT_EQ(info["chroma_location"], "center");
+  EXPECT_EQ(info["field_order"], "progressive");
+
+  // One block per frame: key frames flagged key, hidden frames flagged invisible and 1 ms before the
+  // frame shown after them, every shown frame at its own time in ms.
+  const std::vector<Block> blocks = webm_blocks(bytes);
+  ASSERT_EQ(blocks.size(), packets_.size());
+  size_t hidden = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const xc::test::VpxPacket& packet = packets_[i];
+    EXPECT_EQ(bool(blocks[i].flags & 0x80), packet.key_frame) << "block " << i;
+    EXPECT_EQ(bool(blocks[i].flags & 0x08), packet.invisible) << "block " << i;
+    const auto ms = int64_t(std::llround(packet.pts * 1000.0 / 30));
+    if (packet.invisible) {
+      ++hidden;
+      ASSERT_LT(i + 1, blocks.size());
+      EXPECT_EQ(blocks[i].time, blocks[i + 1].time - 1) << "block " << i;
+    } else {
+      EXPECT_EQ(blocks[i].time, ms) << "block " << i;
+    }
+  }
+  EXPECT_GT(hidden, 0u) << "the stream must hold hidden frames";
 
   // The WebM decodes to the same pictures as the IVF of the same chunks.
   ASSERT_EQ(run(concat(shell_quote(ivf) + inputs)).exit_code, 0);
