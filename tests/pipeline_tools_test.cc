@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 #include <libyuv/compare.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -27,6 +26,7 @@
 #include "vp8/decoder.hh"
 #include "vp8/picture.hh"
 #include "vp8/state.hh"
+#include "webm_test_support.hh"
 
 namespace {
 
@@ -260,48 +260,6 @@ std::map<std::string, std::string> probe(const std::string& path, const std::str
   return out;
 }
 
-// The SimpleBlocks of a WebM in file order: absolute time (the cluster's Timestamp plus the block's offset,
-// in TimecodeScale units) and the flags byte (0x80 key frame, 0x08 invisible). Only what xc-concat writes
-// is understood: known sizes, SimpleBlocks directly in Clusters.
-struct Block {
-  int64_t time = 0;
-  uint8_t flags = 0;
-};
-
-std::vector<Block> webm_blocks(const std::string& bytes) {
-  std::vector<Block> blocks;
-  const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
-  // An EBML variable-length integer at `pos`: the element ID keeps its length marker, a size does not.
-  auto vint = [&](size_t& pos, bool keep_marker) {
-    int length = 1;
-    while (length <= 8 && !(p[pos] & (0x80 >> (length - 1)))) ++length;
-    uint64_t value = keep_marker ? p[pos] : p[pos] & (0xFF >> length);
-    for (int i = 1; i < length; ++i) value = value << 8 | p[pos + i];
-    pos += length;
-    return value;
-  };
-  int64_t cluster_time = 0;
-  auto walk = [&](auto& self, size_t pos, size_t end) -> void {
-    while (pos < end) {
-      const uint64_t id = vint(pos, true), size = vint(pos, false);
-      if (id == 0x18538067 || id == 0x1F43B675) {  // Segment, Cluster
-        self(self, pos, std::min<size_t>(end, pos + size));
-      } else if (id == 0xE7) {  // the cluster's Timestamp
-        cluster_time = 0;
-        for (uint64_t i = 0; i < size; ++i) cluster_time = cluster_time << 8 | p[pos + i];
-      } else if (id == 0xA3) {  // SimpleBlock: track number, signed 16-bit offset, flags
-        size_t at = pos;
-        vint(at, false);
-        const auto offset = int16_t(p[at] << 8 | p[at + 1]);
-        blocks.push_back({cluster_time + offset, p[at + 2]});
-      }
-      pos += size;
-    }
-  };
-  walk(walk, 0, bytes.size());
-  return blocks;
-}
-
 // ffmpeg's per-frame MD5s of the decoded pictures (lines of -f framemd5 without the timing fields).
 std::vector<std::string> ffmpeg_frame_md5s(const std::string& path, const std::string& scratch) {
   const auto r = run_command("ffmpeg -nostdin -v error -i " + shell_quote(path) + " -f framemd5 -", scratch, true);
@@ -351,7 +309,7 @@ TEST_F(PipelineTools, ConcatWritesWebmThatFfmpegPlays) {
 
   // One block per frame: key frames flagged key, hidden frames flagged invisible and 1 ms before the
   // frame shown after them, every shown frame at its own time in ms.
-  const std::vector<Block> blocks = webm_blocks(bytes);
+  const std::vector<xc::test::WebmBlock> blocks = xc::test::read_webm_layout(bytes).blocks;
   ASSERT_EQ(blocks.size(), packets_.size());
   size_t hidden = 0;
   for (size_t i = 0; i < blocks.size(); ++i) {
