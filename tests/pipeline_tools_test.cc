@@ -8,6 +8,7 @@
 #include <libyuv/compare.h>
 
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -25,6 +26,7 @@
 #include "vp8/decoder.hh"
 #include "vp8/picture.hh"
 #include "vp8/state.hh"
+#include "webm_test_support.hh"
 
 namespace {
 
@@ -242,7 +244,8 @@ TEST_F(PipelineTools, ConcatCommandLine) {
 // ffprobe's view of a file: "key=value" lines.
 std::map<std::string, std::string> probe(const std::string& path, const std::string& scratch) {
   const auto r = run_command("ffprobe -v error -count_frames -count_packets -show_entries "
-                             "stream=codec_name,width,height,nb_read_frames,nb_read_packets:format=format_name,"
+                             "stream=codec_name,width,height,nb_read_frames,nb_read_packets,color_space,color_range,"
+                             "chroma_location,field_order:format=format_name,"
                              "duration -of default=noprint_wrappers=1 " +
                                  shell_quote(path),
                              scratch, true);
@@ -298,6 +301,31 @@ TEST_F(PipelineTools, ConcatWritesWebmThatFfmpegPlays) {
   EXPECT_EQ(info["nb_read_frames"], std::to_string(kFrames)) << "shown frames";
   EXPECT_EQ(info["nb_read_packets"], std::to_string(packets_.size())) << "all frames, hidden ones included";
   EXPECT_NEAR(std::stod(info["duration"]), kFrames / 30.0, 0.0015) << "18 frames at 30 per second";
+  // The Colour element: VP8 is BT.601 (H.273 matrix 6, SMPTE 170M), limited range, chroma centred.
+  EXPECT_EQ(info["color_space"], "smpte170m");
+  EXPECT_EQ(info["color_range"], "tv");
+  EXPECT_EQ(info["chroma_location"], "center");
+  EXPECT_EQ(info["field_order"], "progressive");
+
+  // One block per frame: key frames flagged key, hidden frames flagged invisible and 1 ms before the
+  // frame shown after them, every shown frame at its own time in ms.
+  const std::vector<xc::test::WebmBlock> blocks = xc::test::read_webm_layout(bytes).blocks;
+  ASSERT_EQ(blocks.size(), packets_.size());
+  size_t hidden = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    const xc::test::VpxPacket& packet = packets_[i];
+    EXPECT_EQ(bool(blocks[i].flags & 0x80), packet.key_frame) << "block " << i;
+    EXPECT_EQ(bool(blocks[i].flags & 0x08), packet.invisible) << "block " << i;
+    const auto ms = int64_t(std::llround(packet.pts * 1000.0 / 30));
+    if (packet.invisible) {
+      ++hidden;
+      ASSERT_LT(i + 1, blocks.size());
+      EXPECT_EQ(blocks[i].time, blocks[i + 1].time - 1) << "block " << i;
+    } else {
+      EXPECT_EQ(blocks[i].time, ms) << "block " << i;
+    }
+  }
+  EXPECT_GT(hidden, 0u) << "the stream must hold hidden frames";
 
   // The WebM decodes to the same pictures as the IVF of the same chunks.
   ASSERT_EQ(run(concat(shell_quote(ivf) + inputs)).exit_code, 0);

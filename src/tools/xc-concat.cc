@@ -1,9 +1,8 @@
 // xc-concat: joins final chunks into one VP8 stream that plays from a fresh decoder, checking with our
 // decoder (RFC 6386 §5) that each chunk continues from the state the chunks before it leave; writes IVF,
-// or WebM through libmatroska.
+// or WebM (util/webm).
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -14,44 +13,19 @@
 #include "util/file.hh"
 #include "util/ivf.hh"
 #include "util/tool.hh"
+#include "util/webm.hh"
 #include "vp8/decoder.hh"
 #include "vp8/stream_check.hh"
 
-#if XC_HAVE_MATROSKA
-#include <ebml/EbmlHead.h>
-#include <ebml/EbmlSubHead.h>
-#include <ebml/EbmlVoid.h>
-#include <ebml/MemIOCallback.h>
-#include <matroska/KaxBlock.h>
-#include <matroska/KaxCluster.h>
-#include <matroska/KaxCues.h>
-#include <matroska/KaxCuesData.h>
-#include <matroska/KaxInfo.h>
-#include <matroska/KaxInfoData.h>
-#include <matroska/KaxSeekHead.h>
-#include <matroska/KaxSegment.h>
-#include <matroska/KaxSemantic.h>
-#include <matroska/KaxTrackEntryData.h>
-#include <matroska/KaxTrackVideo.h>
-#include <matroska/KaxTracks.h>
-#endif
 
 using namespace xc;
 
 namespace {
 
-// One frame of the joined stream; `data` points into its chunk's mapped file.
-struct Frame {
-  std::span<const uint8_t> data;
-  uint64_t pts = 0;  // in the output's time base
-  bool key = false;
-  bool shown = false;
-};
-
 struct JoinedStream {
-  util::IvfHeader header;  // time base and picture size of the output
-  std::vector<Frame> frames;
-  uint64_t end_pts = 0;    // where the last frame ends (its pts plus one frame interval)
+  util::IvfHeader header;               // time base and picture size of the output
+  std::vector<util::WebmFrame> frames;  // the bytes point into the chunks' mapped files
+  uint64_t end_pts = 0;                 // where the last frame ends (its pts plus one frame interval)
   uint64_t frame_interval = 1;
   size_t shown_count = 0;
 };
@@ -149,135 +123,22 @@ JoinedStream join(const std::vector<std::unique_ptr<util::IvfReader>>& chunks) {
 
 void write_ivf(const JoinedStream& stream, const std::string& path) {
   util::IvfWriter out(path, stream.header);
-  for (const Frame& f : stream.frames) out.append(f.pts, f.data);
+  for (const util::WebmFrame& f : stream.frames) out.append(f.pts, f.data);
   out.finish();
 }
 
-#if XC_HAVE_MATROSKA
-
-// Matroska time stamps in milliseconds (TimecodeScale 1 ms, WebM's usual choice), so that a block's
-// 16-bit offset from its cluster spans 32 s.
-constexpr uint64_t kTimecodeScaleNs = 1000000;
-// A new cluster starts at every key frame and at least every 5 s, well inside the 16-bit offset range.
-constexpr uint64_t kMaxClusterMs = 5000;
-constexpr uint64_t kTrackNumber = 1;
-// Fixed, so that the same input always gives the same bytes.
-constexpr uint64_t kTrackUid = 1;
-// Room before Info for the SeekHead, written last (three entries need about 50 bytes).
-constexpr uint64_t kSeekHeadRoom = 128;
-
-// Nanoseconds of `ticks` of the stream's time base (num/den seconds), without overflow.
-uint64_t ticks_to_ns(uint64_t ticks, const util::IvfHeader& h) {
-  const unsigned __int128 ns = (unsigned __int128)ticks * h.timebase_num * 1000000000u;
-  return uint64_t(ns / h.timebase_den);
-}
-
-// Writes the WebM in memory, then atomically to `path`. VP8 in WebM: codec V_VP8, one frame per
-// SimpleBlock, key frames flagged, hidden (alt-ref) frames flagged invisible; block times must
-// increase, so a hidden frame and the frame shown after it (which share an IVF timestamp) are 1 ms
-// apart, as libvpx's own WebM writer does.
+// WebM of the joined frames.
 void write_webm(const JoinedStream& stream, const std::string& path) {
-  using namespace libebml;
-  using namespace libmatroska;
-  const util::IvfHeader& h = stream.header;
-  if (h.timebase_num == 0 || h.timebase_den == 0) {
-    throw util::Unsupported(fmt::format("{}: time base {}/{} cannot be written to WebM", path, h.timebase_num,
-                                        h.timebase_den));
-  }
-  // Block times in ms, strictly increasing.
-  std::vector<uint64_t> ms(stream.frames.size());
-  for (size_t i = 0; i < ms.size(); ++i) {
-    ms[i] = (ticks_to_ns(stream.frames[i].pts, h) + kTimecodeScaleNs / 2) / kTimecodeScaleNs;
-    if (i > 0 && ms[i] <= ms[i - 1]) ms[i] = ms[i - 1] + 1;
-  }
-  const uint64_t interval_ns = ticks_to_ns(stream.frame_interval, h);
-  // Where the last frame ends; never before the last block (which the 1 ms steps may have delayed).
-  const double duration_ms =
-      std::max(double(ticks_to_ns(stream.end_pts, h)) / double(kTimecodeScaleNs), double(ms.back() + 1));
-
-  MemIOCallback out(stream.frames.size() * 64 + 4096);
-  EbmlHead head;
-  GetChild<EDocType>(head).SetValue("webm");
-  GetChild<EDocTypeVersion>(head).SetValue(4);
-  GetChild<EDocTypeReadVersion>(head).SetValue(2);
-  head.Render(out, true);
-
-  KaxSegment segment;
-  const uint64_t segment_head = segment.WriteHead(out, 8);  // size patched at the end
-  EbmlVoid seek_room;
-  seek_room.SetSize(kSeekHeadRoom);
-  seek_room.Render(out);
-  KaxSeekHead seek_head;
-
-  auto& info = GetChild<KaxInfo>(segment);
-  GetChild<KaxTimecodeScale>(info).SetValue(kTimecodeScaleNs);
-  GetChild<KaxDuration>(info).SetValue(duration_ms);
-  GetChild<KaxMuxingApp>(info).SetValue(UTFstring{L"libmatroska"});
-  UTFstring writing_app;
-  writing_app.SetUTF8(std::string("xc-concat ") + XC_VERSION);
-  GetChild<KaxWritingApp>(info).SetValue(writing_app);
-  info.Render(out, true);
-  seek_head.IndexThis(info, segment);
-
-  auto& tracks = GetChild<KaxTracks>(segment);
-  auto& track = GetChild<KaxTrackEntry>(tracks);
-  track.SetGlobalTimecodeScale(kTimecodeScaleNs);
-  GetChild<KaxTrackNumber>(track).SetValue(kTrackNumber);
-  GetChild<KaxTrackUID>(track).SetValue(kTrackUid);
-  GetChild<KaxTrackType>(track).SetValue(track_video);
-  GetChild<KaxCodecID>(track).SetValue("V_VP8");
-  GetChild<KaxTrackFlagLacing>(track).SetValue(0);
-  if (interval_ns > 0) GetChild<KaxTrackDefaultDuration>(track).SetValue(interval_ns);
-  auto& video = GetChild<KaxTrackVideo>(track);
-  GetChild<KaxVideoPixelWidth>(video).SetValue(h.width);
-  GetChild<KaxVideoPixelHeight>(video).SetValue(h.height);
-  tracks.Render(out);
-  seek_head.IndexThis(tracks, segment);
-
-  KaxCues cues;
-  cues.SetGlobalTimecodeScale(kTimecodeScaleNs);
-  size_t i = 0;
-  while (i < stream.frames.size()) {
-    // One cluster: from frame i up to the next key frame or kMaxClusterMs.
-    KaxCluster cluster;
-    cluster.SetParent(segment);
-    cluster.InitTimecode(ms[i], kTimecodeScaleNs);
-    const size_t begin = i;
-    do {
-      const Frame& f = stream.frames[i];
-      auto& block = AddNewChild<KaxSimpleBlock>(cluster);
-      block.SetParent(cluster);
-      // The block owns the DataBuffer (it deletes it) but not the bytes, which stay in the mapped chunk.
-      auto* data = new DataBuffer(const_cast<binary*>(f.data.data()), uint32(f.data.size()));
-      block.AddFrame(track, ms[i] * kTimecodeScaleNs, *data, LACING_NONE, !f.shown);
-      block.SetKeyframe(f.key);
-      ++i;
-    } while (i < stream.frames.size() && !stream.frames[i].key && ms[i] - ms[begin] < kMaxClusterMs);
-    cluster.Render(out, cues);
-    if (stream.frames[begin].key) {
-      auto& point = AddNewChild<KaxCuePoint>(cues);
-      GetChild<KaxCueTime>(point).SetValue(ms[begin]);
-      auto& position = GetChild<KaxCueTrackPositions>(point);
-      GetChild<KaxCueTrack>(position).SetValue(kTrackNumber);
-      GetChild<KaxCueClusterPosition>(position).SetValue(segment.GetRelativePosition(cluster));
-    }
-    cluster.ReleaseFrames();
-  }
-  cues.Render(out);
-  seek_head.IndexThis(cues, segment);
-  seek_room.ReplaceWith(seek_head, out);
-
-  out.setFilePointer(0, seek_end);
-  const uint64_t end = out.getFilePointer();
-  if (segment.ForceSize(end - segment.GetElementPosition() - segment_head)) {
-    segment.OverwriteHead(out);
-  } else {
-    throw util::Error(path + ": libmatroska could not record the segment size");
-  }
-  util::write_file_atomically(path, {out.GetDataBuffer(), size_t(out.GetDataBufferSize())});
+  util::WebmVideo video;
+  video.timebase_num = stream.header.timebase_num;
+  video.timebase_den = stream.header.timebase_den;
+  video.width = stream.header.width;
+  video.height = stream.header.height;
+  video.frame_interval = stream.frame_interval;
+  video.end_pts = stream.end_pts;
+  video.frames = stream.frames;
+  util::write_webm(path, video);
 }
-
-#endif
 
 }  // namespace
 
@@ -301,24 +162,20 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", XC_VERSION);
 
   return util::run_tool("xc-concat", app, argc, argv, [&] {
-#if !XC_HAVE_MATROSKA
-    if (format == "webm") {
+    if (format == "webm" && !util::webm_supported()) {
       throw util::Unsupported("this build of xc-concat has no WebM writer (it was linked without libmatroska)");
     }
-#endif
     std::vector<std::unique_ptr<util::IvfReader>> chunks;
     for (const std::string& path : inputs) {
       if (path == output) throw util::UsageError(path + ": the output is also one of the chunks");
       chunks.push_back(std::make_unique<util::IvfReader>(path));
     }
     const JoinedStream stream = join(chunks);
-#if XC_HAVE_MATROSKA
     if (format == "webm") {
       write_webm(stream, output);
-      return 0;
+    } else {
+      write_ivf(stream, output);
     }
-#endif
-    write_ivf(stream, output);
     return 0;
   });
 }
