@@ -76,7 +76,8 @@ std::vector<std::string> words(const std::string& text) {
 }
 
 // Rules are "targets: prerequisites" or "targets &: prerequisites" followed by one tab-indented command
-// "$(XC_BIN)tool arguments"; all, clean and special targets have no such command and are left out.
+// "$(XC_RUN) $(XC_BIN)tool arguments" (the launcher hook is empty here, as it is under gg); all, clean and
+// special targets have no such command and are left out.
 std::vector<MakeRule> file_rules(const std::string& makefile) {
   std::vector<MakeRule> rules;
   std::istringstream in(makefile);
@@ -85,10 +86,10 @@ std::vector<MakeRule> file_rules(const std::string& makefile) {
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with('\t')) {
       const auto command = words(line);
-      const std::string prefix = "$(XC_BIN)";
-      if (have_pending && !command.empty() && command[0].starts_with(prefix)) {
-        pending.tool = command[0].substr(prefix.size());
-        pending.arguments.assign(command.begin() + 1, command.end());
+      const std::string hook = "$(XC_RUN)", prefix = "$(XC_BIN)";
+      if (have_pending && command.size() >= 2 && command[0] == hook && command[1].starts_with(prefix)) {
+        pending.tool = command[1].substr(prefix.size());
+        pending.arguments.assign(command.begin() + 2, command.end());
         rules.push_back(pending);
       }
       have_pending = false;
