@@ -170,4 +170,36 @@ TEST(GraphPlan, PredictsMeasuredMakeRuns) {
   EXPECT_LE(predicted[2], predicted[1]);
 }
 
+// excamera-encode --plan prints the plan after the encode, from the rule times of the run: one worker takes
+// the summed work, more workers never take longer, and the critical path is named.
+TEST(GraphPlan, EncodeScriptPrintsThePlan) {
+  xc::test::TempDir dir;
+  const auto r = run_command("python3 " + shell_quote(xc::test::source_path("scripts/excamera-encode")) + " " +
+                                 shell_quote(xc::test::source_path("data/sample.y4m")) + " -o " +
+                                 shell_quote(dir.file("out.ivf")) + " -j 1 --bin " + shell_quote(xc::test::tool_dir()) +
+                                 " --plan 1,2,unlimited 2>/dev/null",
+                             dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  std::printf("[ plan ] %s", r.output.c_str());
+  std::vector<double> seconds;
+  double work = -1;
+  std::istringstream in(r.output);
+  for (std::string line; std::getline(in, line);) {
+    if (line.find(" s of measured work") != std::string::npos) {
+      EXPECT_NE(line.find("plan: 26 rules, "), std::string::npos) << line;
+      work = std::stod(line.substr(line.find("rules, ") + 7));
+    }
+    if (line.find("worker") != std::string::npos && line.find(": ") != std::string::npos) {
+      seconds.push_back(std::stod(line.substr(line.rfind(": ") + 2)));
+    }
+  }
+  ASSERT_EQ(seconds.size(), 3u) << r.output;
+  EXPECT_NEAR(seconds[0], work, 0.05) << "one worker runs all the work";
+  EXPECT_LE(seconds[1], seconds[0]);
+  EXPECT_LE(seconds[2], seconds[1]);
+  EXPECT_NE(r.output.find("plan: critical path "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("00000005.ivf"), std::string::npos) << "the last chunk ends the critical path";
+  EXPECT_NE(r.output.find("with 1 rule at a time"), std::string::npos) << r.output;
+}
+
 }  // namespace

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -146,6 +147,14 @@ TEST_F(SlurmEngine, SameBytesAsMakeWithEveryRuleAJobStep) {
   EXPECT_NE(jobs.find("Name=excamera-encode "), std::string::npos) << jobs;
   EXPECT_EQ(our_steps(), "") << "steps left behind";
   EXPECT_EQ(run_command("squeue -h -j " + job + " 2>/dev/null").output, "") << "the allocation was not released";
+
+  // Inside an allocation (salloc runs the script with SLURM_JOB_ID set), the script uses it and leaves it.
+  const std::string inside = scratch_.file("inside.ivf");
+  const auto in_job = run_command("salloc --quiet --ntasks=2 " + encode_command(inside, "--engine=slurm"),
+                                  scratch_.path(), true);
+  ASSERT_EQ(in_job.exit_code, 0) << in_job.errors;
+  EXPECT_NE(in_job.errors.find("(the current allocation): 2 CPUs"), std::string::npos) << in_job.errors;
+  EXPECT_TRUE(read_text(inside) == reference_) << "inside an allocation";
 }
 
 // First a step is cancelled under the running script (scancel), then the script is interrupted as Ctrl-C
@@ -275,6 +284,40 @@ TEST_F(SlurmEngine, BadSettingsGiveOneClearLine) {
   expect_one_line(r, "not writable on", "unshared work folder");
   EXPECT_NE(r.errors.find(hidden + "/out.ivf.xc-work"), std::string::npos) << r.errors;
   EXPECT_EQ(run_command("squeue -h").output, "") << "the failed check left its allocation behind";
+}
+
+// scripts/slurm-local refuses with one line when it cannot start a cluster: not root, or Slurm missing.
+TEST(SlurmLocal, RefusesWithoutRootOrPackages) {
+  xc::test::TempDir dir;
+  const std::string script = "bash " + shell_quote(xc::test::source_path("scripts/slurm-local"));
+  const std::string cluster = " --dir " + shell_quote(dir.file("cluster"));
+  const bool root = ::geteuid() == 0;
+  if (root && !xc::test::have_program("setpriv")) {
+    if (xc::test::on_ci()) FAIL() << "setpriv is missing, and CI=true requires this test";
+    GTEST_SKIP() << "setpriv is missing (util-linux): cannot run slurm-local as another user";
+  }
+  const auto unprivileged = run_command(
+      (root ? "setpriv --reuid=65534 --regid=65534 --clear-groups " : "") + script + " start" + cluster,
+      dir.path(), true);
+  EXPECT_EQ(unprivileged.exit_code, 1) << unprivileged.errors;
+  EXPECT_EQ(lines_of(unprivileged.errors).size(), 1u) << unprivileged.errors;
+  EXPECT_NE(unprivileged.errors.find("slurm-local: needs root"), std::string::npos) << unprivileged.errors;
+  if (!root) GTEST_SKIP() << "not root: the missing-package case needs root to get past the first check";
+  // A PATH with only what the script needs before it looks for Slurm.
+  const std::string bin = dir.file("bin");
+  fs::create_directory(bin);
+  for (const char* tool : {"id", "nproc"}) {
+    std::string path = run_command(std::string("command -v ") + tool).output;
+    while (!path.empty() && path.back() == '\n') path.pop_back();
+    fs::create_symlink(path, bin + "/" + tool);
+  }
+  const auto missing = run_command("PATH=" + shell_quote(bin) + " /bin/" + script + " start" + cluster, dir.path(),
+                                   true);
+  EXPECT_EQ(missing.exit_code, 1) << missing.errors;
+  EXPECT_EQ(lines_of(missing.errors).size(), 1u) << missing.errors;
+  EXPECT_NE(missing.errors.find("missing munged"), std::string::npos) << missing.errors;
+  EXPECT_NE(missing.errors.find("scripts/install-deps"), std::string::npos) << missing.errors;
+  EXPECT_FALSE(fs::exists(dir.file("cluster"))) << "a refused start must leave nothing";
 }
 
 }  // namespace
