@@ -268,6 +268,21 @@ TEST_F(SlurmEngine, BadSettingsGiveOneClearLine) {
       "no Slurm allocation", "no such partition");
   EXPECT_EQ(run_command("squeue -h").output, "") << "a refused request left a job behind";
 
+  // A tool that cannot run on the nodes (here: its program loader is missing, as a dynamically linked tool's
+  // libraries can be) is found by the check step, before any rule runs.
+  const std::string bin = scratch_.file("bin");
+  fs::create_directory(bin);
+  for (const char* tool : {"vpxenc", "xc-terminate-chunk", "xc-dump", "xc-concat", "xc-quality"}) {
+    fs::create_symlink(xc::test::tool(tool), bin + "/" + tool);
+  }
+  xc::test::write_raw(bin + "/xc-enc", "#!/nonexistent/loader\n");
+  fs::permissions(bin + "/xc-enc", fs::perms::owner_all);
+  const auto broken = run_command(encode_command(output, "--engine=slurm --work " + shell_quote(scratch_.file("w"))) +
+                                      " --bin " + shell_quote(bin),
+                                  scratch_.path(), true);
+  expect_one_line(broken, "xc-enc cannot run on", "a tool that does not run");
+  EXPECT_NE(broken.errors.find("static build"), std::string::npos) << broken.errors;
+
   // A work folder the job steps do not see: a private tmpfs mounted over it in the script's own mount
   // namespace, as a folder on a disk the nodes do not share would be.
   const std::string hidden = scratch_.file("private");
