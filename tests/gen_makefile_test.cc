@@ -369,15 +369,17 @@ std::vector<Rule> file_rules(const Makefile& makefile) {
   return out;
 }
 
+// Every command starts with the launcher hook and then the tool, taken from $(XC_BIN).
+constexpr const char* kRunPrefix = "$(XC_RUN) ";
 constexpr const char* kToolPrefix = "$(XC_BIN)";
+const std::string kCommandPrefix = std::string(kRunPrefix) + kToolPrefix;
 
-// The tool a recipe runs, without the $(XC_BIN) prefix; empty when the recipe is not one command
-// through $(XC_BIN).
+// The tool a recipe runs, without the prefixes; empty when the recipe is not one command starting with
+// "$(XC_RUN) $(XC_BIN)".
 std::string tool_of(const Rule& rule) {
-  if (rule.recipe.size() != 1) return {};
-  const auto words = split_words(rule.recipe[0]);
-  if (words.empty() || words[0].rfind(kToolPrefix, 0) != 0) return {};
-  return words[0].substr(std::string(kToolPrefix).size());
+  if (rule.recipe.size() != 1 || rule.recipe[0].rfind(kCommandPrefix, 0) != 0) return {};
+  const auto words = split_words(rule.recipe[0].substr(kCommandPrefix.size()));
+  return words.empty() ? std::string() : words[0];
 }
 
 void expect_graph(const Makefile& makefile, const Graph& expected, const std::string& what) {
@@ -444,6 +446,8 @@ void expect_entry_points(const Makefile& makefile, int start, int end) {
   EXPECT_EQ(removed, generated);
   EXPECT_NE(std::find(makefile.variables.begin(), makefile.variables.end(), "XC_BIN ?="), makefile.variables.end())
       << "the Makefile must let XC_BIN default to nothing (tools from PATH)";
+  EXPECT_NE(std::find(makefile.variables.begin(), makefile.variables.end(), "XC_RUN ?="), makefile.variables.end())
+      << "the Makefile must let XC_RUN default to nothing (commands run here)";
 }
 
 // The ExCamera vpxenc flags up to the cq-level, and after it.
@@ -491,7 +495,8 @@ void expect_commands(const Makefile& makefile, int cq) {
     ASSERT_EQ(rule.recipe.size(), 1u) << rule.targets[0];
     const std::string& command = rule.recipe[0];
     const std::string tool = tool_of(rule);
-    auto words = split_words(command);
+    ASSERT_EQ(command.rfind(kCommandPrefix, 0), 0u) << "no launcher hook: " << command;
+    auto words = split_words(command.substr(std::string(kRunPrefix).size()));
     const std::vector<std::string> args(words.begin() + 1, words.end());
     const Io io = command_io(tool, args, command);
     EXPECT_EQ(Names(io.outputs.begin(), io.outputs.end()), Names(rule.targets.begin(), rule.targets.end())) << command;
@@ -502,10 +507,10 @@ void expect_commands(const Makefile& makefile, int cq) {
     }
     EXPECT_EQ(rule.grouped, rule.targets.size() > 1) << "multi-target rules must be grouped (&:): " << command;
     if (tool == "vpxenc") {
-      EXPECT_EQ(command.rfind(std::string(kToolPrefix) + "vpxenc " + vpxenc_flags + " -o ", 0), 0u) << command;
+      EXPECT_EQ(command.rfind(kCommandPrefix + "vpxenc " + vpxenc_flags + " -o ", 0), 0u) << command;
     } else if (tool == "xc-enc") {
       // The original's flags, but without its first-frame weight (-w 0.75; gen_makefile.py says why).
-      EXPECT_EQ(command.rfind(std::string(kToolPrefix) + "xc-enc -W -i y4m -o ", 0), 0u) << command;
+      EXPECT_EQ(command.rfind(kCommandPrefix + "xc-enc -W -i y4m -o ", 0), 0u) << command;
       EXPECT_NE(command.find(" -r -I "), std::string::npos) << command;
     }
   }
@@ -649,7 +654,7 @@ std::map<std::string, int> expected_commands(const std::vector<Rule>& rules, con
     pending.insert(pending.end(), it->second->prerequisites.begin(), it->second->prerequisites.end());
   }
   std::map<std::string, int> counts;
-  for (const Rule* rule : needed) ++counts[bin + rule->recipe.at(0).substr(std::string(kToolPrefix).size())];
+  for (const Rule* rule : needed) ++counts[bin + rule->recipe.at(0).substr(kCommandPrefix.size())];
   return counts;
 }
 
@@ -661,6 +666,70 @@ TEST_F(GenMakefileMake, DryRunListsEveryCommandOnce) {
   const auto with_bin = run_command(make("-n XC_BIN=/opt/xc/bin/"), dir_.path(), true);
   ASSERT_EQ(with_bin.exit_code, 0) << with_bin.errors;
   EXPECT_EQ(command_counts(with_bin.output, "/opt/xc/bin/"), expected_commands(rules_, "/opt/xc/bin/"));
+}
+
+// A shell for make (SHELL=...) that records each command it is given, exactly, and runs nothing.
+constexpr const char* kRecordingShell = R"(#!/bin/sh
+printf '%s\n' "$2" >>"$SHELL_LOG"
+)";
+
+// The commands the shell receives from `make -j1 arguments` in `dir`, in order.
+std::vector<std::string> shell_commands(const std::string& dir, const std::string& arguments) {
+  const std::string shell = dir + "/recording-shell", log = dir + "/shell.log";
+  xc::test::write_raw(shell, kRecordingShell);
+  fs::permissions(shell, fs::perms::owner_all);
+  fs::remove(log);
+  const auto r = run_command("cd " + shell_quote(dir) + " && SHELL_LOG=" + shell_quote(log) +
+                                 " make --no-print-directory -s -j1 SHELL=" + shell_quote(shell) + " " + arguments,
+                             dir, true);
+  EXPECT_EQ(r.exit_code, 0) << r.errors;
+  std::vector<std::string> lines;
+  std::istringstream in(fs::exists(log) ? xc::test::read_text(log) : "");
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+// What the shell ran for "gen_makefile.py 5 7 1 10" before XC_RUN existed, byte for byte (make -j1 all).
+constexpr const char* kOriginalSinglesCommands[] = {
+    "vpxenc --ivf --codec=vp8 --good --cpu-used=0 --end-usage=cq --min-q=0 --max-q=63 --cq-level=10 "
+    "--buf-initial-sz=10000 --buf-optimal-sz=20000 --buf-sz=40000 --undershoot-pct=100 --passes=2 --auto-alt-ref=1 "
+    "--threads=1 --token-parts=0 --tune=ssim --target-bitrate=4294967295 -o 00000005-vpxenc.ivf 00000005.y4m",
+    "xc-terminate-chunk 00000005-vpxenc.ivf 00000005.ivf",
+    "vpxenc --ivf --codec=vp8 --good --cpu-used=0 --end-usage=cq --min-q=0 --max-q=63 --cq-level=10 "
+    "--buf-initial-sz=10000 --buf-optimal-sz=20000 --buf-sz=40000 --undershoot-pct=100 --passes=2 --auto-alt-ref=1 "
+    "--threads=1 --token-parts=0 --tune=ssim --target-bitrate=4294967295 -o 00000006-vpxenc.ivf 00000006.y4m",
+    "xc-terminate-chunk 00000006-vpxenc.ivf 00000006.ivf",
+    "vpxenc --ivf --codec=vp8 --good --cpu-used=0 --end-usage=cq --min-q=0 --max-q=63 --cq-level=10 "
+    "--buf-initial-sz=10000 --buf-optimal-sz=20000 --buf-sz=40000 --undershoot-pct=100 --passes=2 --auto-alt-ref=1 "
+    "--threads=1 --token-parts=0 --tune=ssim --target-bitrate=4294967295 -o 00000007-vpxenc.ivf 00000007.y4m",
+    "xc-terminate-chunk 00000007-vpxenc.ivf 00000007.ivf",
+};
+
+// With XC_RUN empty, the shell gets the very commands it got before the hook existed (make drops the blank
+// the empty hook leaves), so gg infer and logs see no change; with a launcher, each command is the launcher
+// followed by that same command.
+TEST_F(GenMakefileMake, LauncherHookLeavesCommandsUnchanged) {
+  const std::string singles = dir_.file("singles");
+  fs::create_directory(singles);
+  ASSERT_EQ(run_command("python3 " + shell_quote(generator()) + " 5 7 1 10 >" + shell_quote(singles + "/Makefile"))
+                .exit_code,
+            0);
+  for (const char* name : {"00000005.y4m", "00000006.y4m", "00000007.y4m"}) {
+    xc::test::write_raw(singles + "/" + name, "YUV4MPEG2 W16 H16\n");
+  }
+  EXPECT_EQ(shell_commands(singles, "all"),
+            std::vector<std::string>(std::begin(kOriginalSinglesCommands), std::end(kOriginalSinglesCommands)));
+
+  std::map<std::string, int> plain, launched;
+  for (const std::string& line : shell_commands(dir_.path(), "all")) ++plain[line];
+  EXPECT_EQ(plain, expected_commands(rules_, ""));
+  const std::string launcher = "/opt/launch --ntasks=1 'a b'";
+  for (const std::string& line : shell_commands(dir_.path(), "XC_RUN=" + shell_quote(launcher) + " all")) {
+    ++launched[line];
+  }
+  std::map<std::string, int> want;
+  for (const auto& [command, count] : plain) want[launcher + " " + command] = count;
+  EXPECT_EQ(launched, want);
 }
 
 // Stand-ins for the four tools: each logs its command line, fails unless its inputs exist, and

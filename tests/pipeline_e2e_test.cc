@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "libvpx_helpers.hh"
+#include "process_test_support.hh"
 #include "tool_test_support.hh"
 #include "util/ivf.hh"
 #include "util/y4m.hh"
@@ -35,8 +36,11 @@
 namespace {
 
 namespace fs = std::filesystem;
+using xc::test::kill_group;
 using xc::test::run_command;
 using xc::test::shell_quote;
+using xc::test::spawn_group;
+using xc::test::wait_until;
 
 // The clip: 16 chunks of 6 frames at 128x80, one batch, cq-level 22.
 constexpr int kChunks = 16;
@@ -76,7 +80,8 @@ std::vector<std::string> words(const std::string& text) {
 }
 
 // Rules are "targets: prerequisites" or "targets &: prerequisites" followed by one tab-indented command
-// "$(XC_BIN)tool arguments"; all, clean and special targets have no such command and are left out.
+// "$(XC_RUN) $(XC_BIN)tool arguments" (the launcher hook is empty here, as it is under gg); all, clean and
+// special targets have no such command and are left out.
 std::vector<MakeRule> file_rules(const std::string& makefile) {
   std::vector<MakeRule> rules;
   std::istringstream in(makefile);
@@ -85,10 +90,10 @@ std::vector<MakeRule> file_rules(const std::string& makefile) {
   for (std::string line; std::getline(in, line);) {
     if (line.starts_with('\t')) {
       const auto command = words(line);
-      const std::string prefix = "$(XC_BIN)";
-      if (have_pending && !command.empty() && command[0].starts_with(prefix)) {
-        pending.tool = command[0].substr(prefix.size());
-        pending.arguments.assign(command.begin() + 1, command.end());
+      const std::string hook = "$(XC_RUN)", prefix = "$(XC_BIN)";
+      if (have_pending && command.size() >= 2 && command[0] == hook && command[1].starts_with(prefix)) {
+        pending.tool = command[1].substr(prefix.size());
+        pending.arguments.assign(command.begin() + 2, command.end());
         rules.push_back(pending);
       }
       have_pending = false;
@@ -129,51 +134,6 @@ std::vector<double> per_frame(const std::string& json, const std::string& key) {
 }
 
 double ssim_db(double ssim) { return -10.0 * std::log10(1.0 - ssim); }
-
-// ---------------------------------------------------------------------------------------------
-// Processes.
-
-// Starts /bin/sh -c `command` in `dir` as the leader of a new process group (so that the group can be
-// killed as a terminal would), with no standard input; returns its pid, which is also the group's id.
-pid_t spawn_group(const std::string& command, const std::string& dir) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    const int null = ::open("/dev/null", O_RDONLY);
-    if (null < 0 || ::dup2(null, 0) < 0 || ::chdir(dir.c_str()) != 0) ::_exit(127);
-    ::execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  if (pid > 0) ::setpgid(pid, pid);  // also from here, so the group exists before any kill
-  return pid;
-}
-
-// Polls every 2 ms until `ready()` holds (returns true) or the process ends first or a minute passes
-// (returns false; `finished` tells which).
-bool wait_until(pid_t pid, const std::function<bool()>& ready, bool& finished, int& status) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  finished = false;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ready()) return true;
-    if (::waitpid(pid, &status, WNOHANG) == pid) {
-      finished = true;
-      return false;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
-  return false;
-}
-
-// SIGKILL to the whole group, then waits for the leader and (briefly) for the rest to be gone.
-void kill_group(pid_t pid) {
-  ::kill(-pid, SIGKILL);
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (::kill(-pid, 0) == 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-}
 
 std::vector<std::string> files_in(const std::string& dir) {
   std::vector<std::string> names;
