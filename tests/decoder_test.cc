@@ -7,23 +7,14 @@
 
 #include "util/ivf.hh"
 #include "vp8/decoder.hh"
+#include "test_vectors.hh"
 #include "vp8/picture.hh"
 
 namespace {
 
-std::filesystem::path vectors_dir() {
-  if (const char* env = std::getenv("XC_TEST_VECTORS")) return env;
-  return std::filesystem::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
-}
-
 TEST(Decoder, ParseThenReconstructEqualsDecode) {
-  const auto dir = vectors_dir();
-  if (!std::filesystem::is_directory(dir)) {
-    if (const char* ci = std::getenv("CI"); ci && std::string(ci) == "true") {
-      FAIL() << "conformance vectors not found at " << dir << " (set XC_TEST_VECTORS)";
-    }
-    GTEST_SKIP() << "conformance vectors not found at " << dir << " (set XC_TEST_VECTORS)";
-  }
+  XC_REQUIRE_VECTORS();
+  const auto dir = xc::test::vectors_dir();
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".ivf") continue;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "libvpx_helpers.hh"
+#include "test_vectors.hh"
 #include "util/ivf.hh"
 #include "vp8/decoder.hh"
 #include "vp8/encoder/frame_encoder.hh"
@@ -28,10 +29,6 @@ using Counts = FrameBranchCounts::Counts;
 
 constexpr uint32_t kSeed = 0x9b0b5eed;
 
-std::filesystem::path vectors_dir() {
-  if (const char* env = std::getenv("XC_TEST_VECTORS"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
-}
 
 // ---------------------------------------------------------------------------------------------
 // A decode-side count, written from the RFC without the writers: tokens from the parsed
@@ -349,9 +346,8 @@ TEST(EncProbabilities, LibvpxStreamsReoptimized) {
 // The first 20 frames of each keep the test short; counts are compared on every other frame.
 TEST(EncProbabilities, ConformanceVectorsReoptimized) {
   const size_t kFramesPerVector = 20;
-  const auto dir = vectors_dir();
-  if (!std::filesystem::is_directory(dir))
-    GTEST_SKIP() << "conformance vectors not found at " << dir;
+  XC_REQUIRE_VECTORS();
+  const auto dir = xc::test::vectors_dir();
   Totals t;
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "libvpx_helpers.hh"
+#include "test_vectors.hh"
 #include "util/errors.hh"
 #include "util/ivf.hh"
 #include "vp8/decoder.hh"
@@ -33,10 +34,6 @@ using namespace xc::vp8;
 
 constexpr uint32_t kSeed = 0x5eed0e1c;
 
-std::filesystem::path vectors_dir() {
-  if (const char* env = std::getenv("XC_TEST_VECTORS"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
-}
 
 // PSNR over the visible Y, U and V samples together; 99 for identical pictures.
 double psnr(const util::Image& a, const util::Image& b) {
@@ -103,8 +100,8 @@ Clip encode_clip(int width, int height, int frames, unsigned kbps, unsigned long
 // strong loop filters that a re-encode of a filtered picture applies twice), so the PSNR floor here is
 // lower than on ordinary content (next test); the numbers are printed.
 TEST(EncRebase, SameStateConformanceVectors) {
-  const auto dir = vectors_dir();
-  if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << "conformance vectors not found at " << dir;
+  XC_REQUIRE_VECTORS();
+  const auto dir = xc::test::vectors_dir();
   int files = 0, frames = 0;
   double worst = 99, sum = 0;
   std::string worst_at;

@@ -9,6 +9,7 @@
 
 #include "util/errors.hh"
 #include "util/ivf.hh"
+#include "test_vectors.hh"
 #include "vp8/decoder.hh"
 #include "vp8/stream_check.hh"
 
@@ -17,20 +18,15 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path vector_path(const char* name) {
-  fs::path dir = std::getenv("XC_TEST_VECTORS") ? fs::path(std::getenv("XC_TEST_VECTORS"))
-                                                : fs::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
-  return dir / name;
+  return xc::test::vectors_dir() / name;
 }
 
 class StreamCheck : public ::testing::Test {
  protected:
   void SetUp() override {
+    XC_REQUIRE_VECTORS();
     src_ = vector_path("vp80-00-comprehensive-001.ivf");
-    if (!fs::exists(src_)) {
-      const char* ci = std::getenv("CI");
-      if (ci && std::string(ci) == "true") FAIL() << "missing " << src_;
-      GTEST_SKIP() << "conformance vectors not found at " << src_.parent_path() << " (set XC_TEST_VECTORS)";
-    }
+    ASSERT_TRUE(fs::exists(src_)) << src_ << " is missing from the vectors";
     dir_ = fs::temp_directory_path() / ("xc_stream_check_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
   }

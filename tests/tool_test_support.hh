@@ -10,6 +10,8 @@
 #include <iterator>
 #include <string>
 
+#include "test_vectors.hh"  // on_ci(), shared with the vector tests
+
 namespace xc::test {
 
 // Quotes one word for /bin/sh.
@@ -72,10 +74,5 @@ inline std::string read_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// CI=true turns "skipped because a program is missing" into a failure.
-inline bool on_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
 
 }  // namespace xc::test

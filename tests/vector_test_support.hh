@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "util/ivf.hh"
+#include "test_vectors.hh"
 #include "util_test_support.hh"
 #include "vp8/decoder.hh"
 #include "vp8/picture.hh"
@@ -30,24 +31,6 @@ extern char** environ;
 namespace xc::test {
 
 inline constexpr size_t kConformanceVectorCount = 61;
-
-// On CI a missing vector folder is a failure, so a wrong path can never pass as "skipped".
-inline bool on_ci() {
-  const char* ci = std::getenv("CI");
-  return ci != nullptr && std::string(ci) == "true";
-}
-
-inline std::filesystem::path vectors_dir() {
-  if (const char* env = std::getenv("XC_TEST_VECTORS"); env != nullptr && *env != '\0') return env;
-  return std::filesystem::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
-}
-
-inline bool have_vectors() { return std::filesystem::is_directory(vectors_dir()); }
-
-inline std::string missing_vectors_message() {
-  return "conformance vectors not found at " + vectors_dir().string() +
-         " (set XC_TEST_VECTORS to their folder; with CI=true this is a failure)";
-}
 
 // Names (without .ivf) of the vectors in the folder, sorted; empty when the folder is absent.
 inline std::vector<std::string> vector_names() {
@@ -183,12 +166,3 @@ inline ProcessResult run_process(const std::vector<std::string>& args) {
 }
 
 }  // namespace xc::test
-
-// Skips the current test when the vectors are absent, or fails it on CI.
-#define XC_REQUIRE_VECTORS()                                                  \
-  do {                                                                        \
-    if (!::xc::test::have_vectors()) {                                        \
-      if (::xc::test::on_ci()) FAIL() << ::xc::test::missing_vectors_message(); \
-      GTEST_SKIP() << ::xc::test::missing_vectors_message();                  \
-    }                                                                         \
-  } while (false)

@@ -14,22 +14,21 @@
 namespace xc::test {
 
 // Records why the vectors are missing: a failure with CI=true, else a skip of the current test.
-inline void report_missing_vectors(const std::filesystem::path& dir) {
+inline void report_missing_vectors() {
   if (on_ci()) {
-    ADD_FAILURE() << "conformance vectors not found at " << dir << " (set XC_TEST_VECTORS)";
+    ADD_FAILURE() << missing_vectors_message();
     return;
   }
-  GTEST_SKIP() << "conformance vectors not found at " << dir << " (set XC_TEST_VECTORS)";
+  GTEST_SKIP() << missing_vectors_message();
 }
 
 // The .ivf files of the conformance set, sorted by name; empty, after reporting it, when the folder
 // is absent. Use as `const auto v = conformance_vectors(); if (v.empty()) return;`.
 inline std::vector<std::filesystem::path> conformance_vectors() {
-  std::filesystem::path dir = std::filesystem::path(XC_SOURCE_DIR) / ".." / "shared" / "vp8-test-vectors";
-  if (const char* env = std::getenv("XC_TEST_VECTORS"); env != nullptr && *env != '\0') dir = env;
+  const std::filesystem::path dir = vectors_dir();
   std::vector<std::filesystem::path> out;
-  if (!std::filesystem::is_directory(dir)) {
-    report_missing_vectors(dir);
+  if (!have_vectors()) {
+    report_missing_vectors();
     return out;
   }
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {

@@ -74,18 +74,16 @@ class Decider {
  private:
   // Weight of the rate against the prediction error when choosing within a class of modes (and in
   // the motion search). The prediction error stands for the residual's bits too, so the weight is
-  // far below the one of the rate-distortion choice between classes; measured on the ExCamera
-  // figures' clips (scripts/excamera-figures --weight 0.75), ac^2 / 200 beat ac^2 / 10 by 4-9 % of
-  // Bjontegaard rate at equal SSIM.
+  // far below the one of the rate-distortion choice between classes (ac^2 / 10 was clearly worse in
+  // Bjontegaard rate on the figures' clips of scripts/excamera-figures).
   static int lambda_for_factor(int ac) { return std::max(1, ac * ac / 200); }
   // Weight of the rate (1/256 bit) against 16 times the reconstruction error when comparing coded
-  // candidates: ac^2 / 300 SSE per bit. The re-encoded first frame is what the rest of its chunk
-  // (and, through the rebase, the chunks after it) predicts from, so it is cheap to spend bits on.
-  // Measured with scripts/excamera-figures --weight 0.75 (Bjontegaard rate at equal SSIM / worst
-  // SSIM loss): ac^2/30 gave +26.1 % / 2.65 dB on the default pan, +16.9 % / 1.11 dB on a mandelbrot
-  // zoom and +10.9 % / 0.31 dB on a noisy test pattern; ac^2/300 gives +20.8 % / 2.34, +16.6 % / 1.04
-  // and +12.1 % / 0.30; ac^2/1000 +21.8 % / 2.28, +17.9 % / 1.00 and +15.3 % / 0.30.
-  static int rd_lambda_for_factor(int ac) { return std::max(1, ac * ac * 16 / 300); }
+  // candidates: ac^2 / 100 squared error per bit. The high-rate slope of a uniform quantizer on VP8's
+  // transform is about step^2 / 33 per bit; the frames this codes are references for the rest of
+  // their chunk and, through the rebase chain, beyond it, which makes their error cost more than
+  // once, as in the choice of their quantizer (chunk.hh, first_frame_lambda). Compared on the real
+  // clips of rate-quality-report --real-clips (results/rate-quality.md).
+  static int rd_lambda_for_factor(int ac) { return std::max(1, ac * ac * 16 / 100); }
 
   int64_t cost(int64_t sse, int rate) const { return 256 * sse + int64_t(lambda_) * rate; }
 

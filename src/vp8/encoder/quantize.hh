@@ -20,12 +20,10 @@ struct QuantizerOptions {
   bool operator==(const QuantizerOptions&) const = default;
 };
 
-// A dead zone close to libvpx's regular quantizer. Rebasing a 320x240 libvpx clip onto another state
-// (tests/enc_residual_test.cc) it gives about libvpx's size and PSNR (-2% bytes, -0.2 dB), where the
-// round-to-nearest default gives +27% bytes and +0.5 dB. The mode decision and xc-enc's rebase use
-// it: on the ExCamera figures' clips (scripts/excamera-figures --weight 0.75) it gives a Bjontegaard rate
-// at equal SSIM against whole-clip vpxenc of +21.5 % (pan), +16.6 % (zoom) and +12.1 % (noisy
-// pattern) where round-to-nearest gives +38.3 %, +30.6 % and +63.1 %.
+// A dead zone close to libvpx's regular quantizer (rounding 48/128 of a step, and a zero bin of about
+// 80/128): rebasing a libvpx clip onto another state with it gives about libvpx's size and quality
+// (tests/enc_residual_test.cc bounds both), where rounding to the nearest level spends far more bits
+// for little quality. The mode decision and xc-enc's rebase use it.
 inline constexpr QuantizerOptions kDeadZoneQuantizer{.rounding = 48, .zero_bin = 84};
 
 // The largest level magnitude written: dct_cat6 could code up to 67 + 2^11 - 1, but libvpx never
