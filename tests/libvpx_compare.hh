@@ -50,28 +50,39 @@ inline std::string compare_references(const vp8::DecoderState& ours, VpxDecoder&
   return {};
 }
 
-// Whether the frame is an inter frame whose header asks to copy reference buffer "3" into golden or
-// alt-ref (copy_buffer_to_golden / copy_buffer_to_alternate, RFC §9.7: 0..2 only). libvpx 1.12
-// reports success for such a frame but points the reference at whichever of its internal frame
-// buffers has index 0 (swap_frame_buffers sets an error code that is never returned), so its result
-// depends on its buffer pool, not on the stream. Our decoder refuses the frame.
-inline bool copies_undefined_buffer(std::span<const uint8_t> frame) {
+// Why libvpx's result for a frame is no reference, or empty when it is one. Two kinds of frame that
+// libvpx 1.12 (Debian 12's) decodes without error are outside the claim "equal wherever libvpx
+// decodes cleanly"; our decoder refuses both (util::InvalidBitstream):
+//   - an inter frame that copies reference buffer "3" into golden or alt-ref
+//     (copy_buffer_to_golden / copy_buffer_to_alternate, RFC §9.7: 0..2 only): libvpx reports success
+//     but points the reference at whichever of its internal frame buffers has index 0
+//     (swap_frame_buffers sets an error code that is never returned), so its result depends on its
+//     buffer pool, not on the stream;
+//   - a frame tag with first_part_size 0: libvpx 1.12 reads the token partitions from the first
+//     partition's own bytes; libvpx 1.17 refuses the frame ("Corrupt partition 0 length"), as ours
+//     does.
+inline std::string libvpx_result_undefined(std::span<const uint8_t> frame) {
+  if (frame.size() >= 3 && ((frame[0] | (frame[1] << 8) | (frame[2] << 16)) >> 5) == 0) {
+    return "first_part_size is 0 (libvpx 1.12 decodes it, 1.17 refuses it)";
+  }
   try {
     const vp8::FrameTag tag = vp8::parse_frame_tag(frame);
-    if (tag.key_frame) return false;
+    if (tag.key_frame) return {};
     vp8::BoolDecoder bd(frame.subspan(tag.size()));
     const vp8::FrameHeader h = vp8::parse_frame_header(bd, false);
-    return h.copy_buffer_to_golden == 3 || h.copy_buffer_to_alternate == 3;
+    if (h.copy_buffer_to_golden == 3 || h.copy_buffer_to_alternate == 3) {
+      return "copies reference buffer 3 (libvpx's result depends on its buffer pool)";
+    }
   } catch (const std::exception&) {
-    return false;
   }
+  return {};
 }
 
 // How a stream went through both decoders.
 struct StreamComparison {
   int frames = 0;  // frames both decoded cleanly, with equal pictures and references
   // Why the comparison stopped before the end (kNone: every frame was compared).
-  // kLibvpxUndefined: a frame for which libvpx has no defined result (copies_undefined_buffer).
+  // kLibvpxUndefined: a frame whose libvpx result is no reference (libvpx_result_undefined).
   enum class Stop { kNone, kLibvpxRefused, kLibvpxCorrupt, kLibvpxUndefined, kDivergence } stop = Stop::kNone;
   bool ours_refused = false;  // at the frame where it stopped, our decoder threw
   std::string detail;         // the frame, and libvpx's message or the first difference
@@ -105,10 +116,9 @@ inline StreamComparison compare_stream_with_libvpx(const std::vector<std::span<c
                  "; ours " + (c.ours_refused ? "refuses it: " + our_error : "decodes it");
       return c;
     }
-    if (copies_undefined_buffer(frames[i])) {
+    if (const std::string why = libvpx_result_undefined(frames[i]); !why.empty()) {
       c.stop = StreamComparison::Stop::kLibvpxUndefined;
-      c.detail = where + "copies reference buffer 3 (libvpx's result is undefined); ours " +
-                 (c.ours_refused ? "refuses it: " + our_error : "decodes it");
+      c.detail = where + why + "; ours " + (c.ours_refused ? "refuses it: " + our_error : "decodes it");
       return c;
     }
     std::string diff;

@@ -2,10 +2,11 @@
 // each damaged stream decoded by both decoders (tests/libvpx_compare.hh). Wherever libvpx decodes a
 // frame cleanly, our pictures and all three references must equal its; the first frame libvpx
 // refuses or flags as corrupt (VP8D_GET_FRAME_CORRUPTED, what vpxdec warns about) ends the
-// comparison, and so does a frame that copies reference buffer "3", for which libvpx has no defined
-// result (see copies_undefined_buffer). Our decoder refuses all three kinds of frame (it throws
-// util::InvalidBitstream) in every case seen so far; the test demands that only for the last kind and
-// prints the counts of the others, since a refused or corrupt frame has no reference result.
+// comparison, and so does a frame whose libvpx result is no reference (libvpx_result_undefined:
+// copying reference buffer "3", or first_part_size 0). Our decoder refuses all three kinds of frame
+// (it throws util::InvalidBitstream) in every case seen so far; the test demands that only for the
+// last kind and prints the counts of the others, since a refused or corrupt frame has no reference
+// result. Streams the fuzzers found (fuzz/) are rebuilt here from data/ and the vectors.
 //
 // By default about 300 bits evenly spaced over the frame are flipped (a deterministic
 // sample that keeps the test within seconds); XC_BITFLIP_STRIDE=1 flips every bit (minutes), any
@@ -20,6 +21,7 @@
 
 #include "libvpx_compare.hh"
 #include "vector_test_support.hh"
+#include "vp8/frame_writer.hh"
 
 namespace xc::test {
 namespace {
@@ -48,6 +50,48 @@ TEST(LibvpxBitflip, Segmentation01Byte98Bit6) {
   const StreamComparison c = compare_stream_with_libvpx(spans(frames, frames.size()));
   EXPECT_EQ(c.stop, StreamComparison::Stop::kNone) << c.detail;
   EXPECT_EQ(c.frames, 1);
+}
+
+// The first fuzzer finding (libvpx_diff): a frame with more token partitions than macroblock rows
+// whose data ends before the partitions no row reads. libvpx splits the partitions only while bytes
+// remain and leaves the rest empty; it decodes such a frame cleanly, where ours refused it ("token
+// partition 8 claims 0 bytes"). Rebuilt from data/sample.ivf (160x96: 6 macroblock rows): the key
+// frame rewritten with 8 partitions, then cut after partition 6, or after partition 5 (a row then
+// reads an empty partition: libvpx flags the frame as corrupt, which for a stream's first key frame
+// is an error; ours refuses it).
+TEST(LibvpxDamaged, FrameEndsBeforePartitionsNoRowReads) {
+  const util::IvfReader ivf(std::string(XC_SOURCE_DIR) + "/data/sample.ivf");
+  std::vector<std::vector<uint8_t>> frames;
+  for (size_t i = 0; i < 4; ++i) frames.emplace_back(ivf.frame(i).data.begin(), ivf.frame(i).data.end());
+  vp8::ParsedFrame key = vp8::parse_frame({}, frames[0]);
+  ASSERT_EQ(key.tag.height, 96);  // 6 macroblock rows
+  key.header.log2_nbr_of_dct_partitions = 3;
+  const std::vector<uint8_t> eight = vp8::write_frame({}, key);
+  // Partition sizes from the table behind the first partition (§9.5).
+  const vp8::FrameTag tag = vp8::parse_frame_tag(eight);
+  const size_t table = tag.size() + tag.first_part_size;
+  auto end_of_partition = [&](int last) {  // bytes up to the end of partition `last` (0-based)
+    size_t end = table + 3 * 7;
+    for (int i = 0; i <= last; ++i) end += eight[table + 3 * i] | (eight[table + 3 * i + 1] << 8) | (eight[table + 3 * i + 2] << 16);
+    return end;
+  };
+  {
+    SCOPED_TRACE("cut after partition 6: partitions 7 and 8 missing, read by no row");
+    std::vector<std::vector<uint8_t>> stream = frames;
+    stream[0].assign(eight.begin(), eight.begin() + ptrdiff_t(end_of_partition(5)));
+    const StreamComparison c = compare_stream_with_libvpx(spans(stream, stream.size()));
+    EXPECT_EQ(c.stop, StreamComparison::Stop::kNone) << c.detail;
+    EXPECT_EQ(c.frames, 4);
+  }
+  {
+    SCOPED_TRACE("cut after partition 5: partition 6, read by row 5, missing");
+    std::vector<std::vector<uint8_t>> stream = frames;
+    stream[0].assign(eight.begin(), eight.begin() + ptrdiff_t(end_of_partition(4)));
+    const StreamComparison c = compare_stream_with_libvpx(spans(stream, stream.size()));
+    // A corrupt first key frame is an error in libvpx ("A stream must start with a complete key frame").
+    EXPECT_EQ(c.stop, StreamComparison::Stop::kLibvpxRefused) << c.detail;
+    EXPECT_TRUE(c.ours_refused) << c.detail;
+  }
 }
 
 struct Case {
@@ -105,7 +149,7 @@ TEST_P(LibvpxBitflip, SameWhereLibvpxDecodesCleanly) {
       std::to_string(refused_both) + " refused by both, " + std::to_string(refused_libvpx_only) +
       " refused by libvpx only, " + std::to_string(corrupt_ours_refused) + " flagged corrupt by libvpx and refused by ours, " +
       std::to_string(corrupt_ours_decoded) + " flagged corrupt by libvpx and decoded by ours, " +
-      std::to_string(undefined) + " copying reference buffer 3 (undefined in libvpx, refused by ours), " +
+      std::to_string(undefined) + " with no libvpx reference (refused by ours), " +
       std::to_string(divergences) + " divergences";
   RecordProperty("summary", summary);
   std::printf("%s frame %zu: %s\n", c.vector.c_str(), c.frame, summary.c_str());
