@@ -80,7 +80,7 @@ using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int coun
 using SadFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride);
 using SseFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride);
 // Sum of squared differences of two w x h areas of any size (w, h >= 0, w <= 16384), such as whole
-// planes; reads exactly the two areas.
+// planes; reads exactly the two areas (nothing when w is 0, and then a and b may be null).
 using SseAreaFn = uint64_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
 
 // Forward DCT of the 4x4 residual src - pred (encoder; §14.3-14.4 in reverse) into coefficients in

@@ -409,6 +409,8 @@ struct SubpelPassC {
 // Encoder metrics: sums of absolute and squared differences.
 
 uint64_t sse_area_c(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h) {
+  // An empty area reads nothing, and its pointers may be null: step no pointer then.
+  if (w <= 0) return 0;
   uint64_t sum = 0;
   for (int r = 0; r < h; ++r, a += a_stride, b += b_stride)
     for (int c = 0; c < w; ++c) {
