@@ -2,7 +2,7 @@
 // compare_stream_with_libvpx (tests/libvpx_compare.hh). Where libvpx decodes a frame cleanly, our
 // decoder must decode it too, to the same shown picture and the same three references; the first
 // frame libvpx refuses, flags as corrupt or has no defined result for ends the comparison (what our
-// decoder does with it is documented in tests/libvpx_bitflip_test.cc). A divergence aborts.
+// decoder does with it is documented in tests/libvpx_damaged_test.cc). A divergence aborts.
 #include <cstdint>
 #include <span>
 
