@@ -818,16 +818,20 @@ TEST(DspScalar, ForwardDctAndQuantizerWorkedExamples) {
 
 TEST(DspScalar, DcOnlyIdctMatchesFullIdct) {
   const Dsp& d = scalar_dsp();
-  // A block whose only coefficient is the DC inverts to (dc + 4) >> 3 everywhere (§14.4): check the
-  // full transform against the DC-only kernel and against the formula for every int16 value.
-  for (int dc = -32768; dc <= 32767; dc += 7) {
+  // A block whose only coefficient is the DC inverts to (dc + 4) >> 3 everywhere (§14.4), the sum
+  // wrapped to 16 bits as libvpx's x86 kernels do (dc 32764..32767 give -4096): check the full
+  // transform against the DC-only kernel and against the formula for every int16 value.
+  std::vector<int> dcs;
+  for (int dc = -32768; dc <= 32767; dc += 7) dcs.push_back(dc);
+  for (int dc = 32760; dc <= 32767; ++dc) dcs.push_back(dc);
+  for (int dc : dcs) {
     int16_t coeffs[16] = {static_cast<int16_t>(dc)};
     uint8_t full[4 * 4], dc_only[4 * 4];
     std::memset(full, 128, sizeof full);
     std::memset(dc_only, 128, sizeof dc_only);
     d.idct_add(coeffs, full, 4);
     d.idct_dc_add(static_cast<int16_t>(dc), dc_only, 4);
-    const int want = std::clamp(128 + ((dc + 4) >> 3), 0, 255);
+    const int want = std::clamp(128 + (int16_t(dc + 4) >> 3), 0, 255);
     for (int i = 0; i < 16; ++i) {
       ASSERT_EQ(full[i], want) << "dc " << dc;
       ASSERT_EQ(dc_only[i], want) << "dc " << dc;
@@ -855,12 +859,14 @@ TEST(DspScalar, IdctWorkedExample) {
 TEST(DspScalar, WhtWorkedExamples) {
   const Dsp& d = scalar_dsp();
   int16_t out[256];
-  // DC only: every output is (dc + 3) >> 3 (the RFC's vp8_short_inv_walsh4x4_1_c).
-  for (int dc : {-32768, -1000, -5, -4, 0, 4, 5, 1000, 32767}) {
+  // DC only: every output is (dc + 3) >> 3 (the RFC's vp8_short_inv_walsh4x4_1_c), the sum wrapped
+  // to 16 bits (dc 32765..32767 give -4096; the decoder's DC-only shortcut, which does not wrap, is
+  // in reconstruct.cc).
+  for (int dc : {-32768, -1000, -5, -4, 0, 4, 5, 1000, 32764, 32765, 32767}) {
     int16_t in[16] = {static_cast<int16_t>(dc)};
     std::fill(std::begin(out), std::end(out), int16_t{0x5555});
     d.iwht(in, out);
-    for (int i = 0; i < 16; ++i) EXPECT_EQ(out[16 * i], (dc + 3) >> 3) << "dc " << dc;
+    for (int i = 0; i < 16; ++i) EXPECT_EQ(out[16 * i], int16_t(dc + 3) >> 3) << "dc " << dc;
     // Only the DC positions of the 16 luma blocks are written.
     for (int i = 0; i < 256; ++i) {
       if (i % 16 != 0) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "libvpx_compare.hh"
 #include "libvpx_helpers.hh"
 #include "vp8/decoder.hh"
 #include "vp8/frame_header.hh"
@@ -204,38 +205,6 @@ void count_frame(const DecoderState& before, std::span<const uint8_t> data, cons
   }
 }
 
-// The macroblock-aligned area of a raster (the visible area plus what prediction may read beyond
-// it).
-util::Image aligned_image(const Raster& r) {
-  util::Image img(r.y().width(), r.y().height());
-  std::vector<uint8_t>* planes[] = {&img.y, &img.u, &img.v};
-  for (int p = 0; p < 3; ++p) {
-    const Plane& plane = r.plane(p);
-    for (int y = 0; y < plane.height(); ++y) {
-      std::copy_n(plane.row(y), plane.width(), planes[p]->begin() + ptrdiff_t(y) * plane.width());
-    }
-  }
-  return img;
-}
-
-// Compares our three references with libvpx's after a frame; returns the first difference, if any.
-std::string compare_references(const DecoderState& ours, test::VpxDecoder& reference) {
-  const struct {
-    const char* name;
-    vpx_ref_frame_type_t type;
-    const RasterRef& raster;
-  } refs[] = {{"last", VP8_LAST_FRAME, ours.refs.last},
-              {"golden", VP8_GOLD_FRAME, ours.refs.golden},
-              {"alt-ref", VP8_ALTR_FRAME, ours.refs.altref}};
-  for (const auto& r : refs) {
-    const util::Image mine = aligned_image(*r.raster);
-    const std::string diff =
-        test::first_difference(mine, reference.reference(r.type, mine.width, mine.height));
-    if (!diff.empty()) return std::string(r.name) + " reference (aligned area): " + diff;
-  }
-  return {};
-}
-
 // Decodes the packets with both decoders and compares every shown picture and, after every frame,
 // the three reference frames. Fails the test at the first difference (frame number in stream order,
 // picture or reference, plane, x, y, values) and returns what was counted.
@@ -266,7 +235,7 @@ StreamStats compare_with_libvpx(const std::vector<VpxPacket>& packets) {
     }
     std::string diff = expected ? test::first_difference(to_image(*ours.picture), *expected) : "";
     if (!diff.empty()) diff = "shown picture: " + diff;
-    if (diff.empty()) diff = compare_references(ours.state, reference);
+    if (diff.empty()) diff = test::compare_references(ours.state, reference);
     if (!diff.empty()) {
       ADD_FAILURE() << "frame " << i << " (" << (ours.tag.key_frame ? "key" : "inter") << " frame, "
                     << (ours.shown ? "shown" : "hidden") << ") differs from libvpx: " << diff

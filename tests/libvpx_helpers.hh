@@ -222,6 +222,38 @@ class VpxDecoder {
     return shown;
   }
 
+  // What libvpx made of one frame, without throwing. kError: vpx_codec_decode refused it (the
+  // decoder's state is then unspecified). kCorrupt: decoded, but flagged by VP8D_GET_FRAME_CORRUPTED
+  // (a bool decoder read past the end of its partition, or a reference was already corrupt; vpxdec
+  // warns about such frames). kOk: a clean decode.
+  enum class Outcome { kOk, kCorrupt, kError };
+  struct Result {
+    Outcome outcome = Outcome::kOk;
+    std::string error;                // for kError: libvpx's message and detail
+    std::optional<util::Image> shown;  // the picture shown, for kOk and kCorrupt
+  };
+  Result try_decode(std::span<const uint8_t> frame) {
+    Result r;
+    // libvpx reads a null pointer with size 0 as "flush", not as an empty frame.
+    static constexpr uint8_t kNoData = 0;
+    const uint8_t* data = frame.empty() ? &kNoData : frame.data();
+    if (vpx_codec_decode(&ctx_, data, unsigned(frame.size()), nullptr, 0) != VPX_CODEC_OK) {
+      r.outcome = Outcome::kError;
+      r.error = vpx_codec_error(&ctx_);
+      if (const char* detail = vpx_codec_error_detail(&ctx_)) r.error += std::string(" (") + detail + ")";
+      return r;
+    }
+    vpx_codec_iter_t iter = nullptr;
+    while (const vpx_image_t* img = vpx_codec_get_frame(&ctx_, &iter)) {
+      if (img->fmt != VPX_IMG_FMT_I420) throw std::runtime_error("libvpx returned a picture that is not I420");
+      r.shown = to_image(*img);
+    }
+    int corrupted = 0;
+    vpx_check(vpx_codec_control_(&ctx_, VP8D_GET_FRAME_CORRUPTED, &corrupted), &ctx_, "VP8D_GET_FRAME_CORRUPTED");
+    if (corrupted) r.outcome = Outcome::kCorrupt;
+    return r;
+  }
+
   // A copy of one of libvpx's reference frames (VP8_LAST_FRAME, VP8_GOLD_FRAME, VP8_ALTR_FRAME)
   // after the last decoded frame: the whole macroblock-aligned area, which later frames predict
   // from, so hidden frames and the pixels beyond the visible edge can be checked too. The aligned

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -40,25 +41,33 @@ void apply_header_updates(const FrameHeader& h, DecoderState& s) {
   }
 }
 
-// Splits the data after the first partition into token partitions (§9.5), refusing sizes that do not
-// fit and empty partitions, as libvpx does.
-std::vector<std::span<const uint8_t>> token_partitions(std::span<const uint8_t> rest, int count) {
+// Splits the data after the first partition into token partitions (§9.5) as libvpx does: the size
+// table must be there in full; then partitions are taken in order while bytes remain, each non-empty
+// and no larger than what remains (the last takes the rest). When the bytes run out early, the
+// partitions left are empty, which libvpx accepts as long as no macroblock row reads one (it flags
+// the frame as corrupt when one does, and this refuses it). `rows` is the frame's macroblock rows.
+std::vector<std::span<const uint8_t>> token_partitions(std::span<const uint8_t> rest, int count, int rows) {
   const size_t table = size_t(3) * (count - 1);
   if (rest.size() < table) {
     throw InvalidBitstream(fmt::format("truncated partition size table ({} partitions, {} bytes left)", count,
                                        rest.size()));
   }
-  std::vector<std::span<const uint8_t>> parts;
+  std::vector<std::span<const uint8_t>> parts(count);
   size_t offset = table;
-  for (int i = 0; i < count; ++i) {
+  for (int i = 0; i < count && offset < rest.size(); ++i) {
     const size_t left = rest.size() - offset;
     size_t size = left;
     if (i < count - 1) size = rest[3 * i] | (rest[3 * i + 1] << 8) | (rest[3 * i + 2] << 16);
     if (size == 0 || size > left) {
       throw InvalidBitstream(fmt::format("token partition {} claims {} bytes but {} remain", i + 1, size, left));
     }
-    parts.push_back(rest.subspan(offset, size));
+    parts[i] = rest.subspan(offset, size);
     offset += size;
+  }
+  for (int i = 0; i < std::min(count, rows); ++i) {
+    if (parts[i].empty()) {
+      throw InvalidBitstream(fmt::format("token partition {} is missing (the frame ends before it)", i + 1));
+    }
   }
   return parts;
 }
@@ -156,7 +165,7 @@ PreparedFrame prepare(const DecoderState& in, std::span<const uint8_t> data) {
   f.mbs = parse_modes(bd, h, mctx, f.probs.y_mode_probs, f.probs.uv_mode_probs, f.probs.mv_probs);
   if (bd.overran()) throw InvalidBitstream("first partition is truncated (modes read past its end)");
 
-  for (auto p : token_partitions(after_tag.subspan(f.tag.first_part_size), h.num_partitions())) {
+  for (auto p : token_partitions(after_tag.subspan(f.tag.first_part_size), h.num_partitions(), mctx.mb_rows)) {
     f.partitions.emplace_back(p);
   }
   return f;

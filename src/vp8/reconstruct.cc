@@ -69,7 +69,13 @@ void add_luma_residual(const dsp::Dsp& dsp, Plane& y, const MacroblockInfo& mb, 
   int16_t y2[16];
   dequantize(coeffs.coeffs[kY2Block], f.y2[0], f.y2[1], y2);
   int16_t dc[16 * 16];
-  dsp.iwht(y2, dc);
+  if (coeffs.token_end[kY2Block] > 1) {
+    dsp.iwht(y2, dc);
+  } else {
+    // Only the DC coded: libvpx takes a shortcut here that forms (dc + 3) >> 3 without wrapping,
+    // which differs from the full transform when dc + 3 leaves the 16-bit range.
+    for (int b = 0; b < 16; ++b) dc[16 * b] = int16_t((y2[0] + 3) >> 3);
+  }
   for (int b = 0; b < 16; ++b) {
     int16_t c[16];
     dequantize(coeffs.coeffs[b], f.y1[0], f.y1[1], c);

@@ -42,13 +42,15 @@ using IntraPredFn = void (*)(uint8_t* dst, int stride, const uint8_t* above, con
 using SubblockPredFn = void (*)(uint8_t* dst, int stride, const uint8_t* above, const uint8_t* left);
 
 // Adds the inverse DCT (RFC §14.4) of coeffs to the 4x4 block at dst, with saturation to 0..255
-// (§14.5). Any int16 coefficients are allowed (intermediate values wrap to 16 bits exactly as in
-// the RFC's code); coeffs is not modified.
+// (§14.5). Any int16 coefficients are allowed: every intermediate sum, the rounding term of the
+// final shift included, wraps to 16 bits as in libvpx's x86 kernels (see dsp_c.cc); coeffs is not
+// modified.
 using IdctAddFn = void (*)(const int16_t coeffs[16], uint8_t* dst, int stride);
-// Same for a block whose only non-zero coefficient is the DC: adds (dc + 4) >> 3 to every pixel.
+// Same for a block whose only non-zero coefficient is the DC: adds int16(dc + 4) >> 3 to every
+// pixel, the value idct_add gives such a block.
 using IdctDcAddFn = void (*)(int16_t dc, uint8_t* dst, int stride);
 // Inverse Walsh-Hadamard transform (RFC §14.3) of the Y2 block; writes output i to out[16 * i], the
-// DC position of luma block i in a [16][16] coefficient array.
+// DC position of luma block i in a [16][16] coefficient array. Sums wrap to 16 bits like idct_add's.
 using IwhtFn = void (*)(const int16_t in[16], int16_t* out);
 
 // Inter prediction of a block of size `size` (RFC §18): src points at the reference pixel that
@@ -78,7 +80,7 @@ using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int coun
 using SadFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride);
 using SseFn = uint32_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride);
 // Sum of squared differences of two w x h areas of any size (w, h >= 0, w <= 16384), such as whole
-// planes; reads exactly the two areas.
+// planes; reads exactly the two areas (nothing when w is 0, and then a and b may be null).
 using SseAreaFn = uint64_t (*)(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w, int h);
 
 // Forward DCT of the 4x4 residual src - pred (encoder; §14.3-14.4 in reverse) into coefficients in

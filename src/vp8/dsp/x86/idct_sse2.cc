@@ -37,9 +37,6 @@ void add_residual(uint8_t* dst, int stride, __m128i rows01, __m128i rows23) {
   store_block(dst, stride, _mm_packus_epi16(sum01, sum23));
 }
 
-// Widens the low four int16 lanes to int32.
-__m128i widen(__m128i v) { return _mm_srai_epi32(_mm_unpacklo_epi16(v, v), 16); }
-
 void idct_add_sse2(const int16_t coeffs[16], uint8_t* dst, int stride) {
   const __m128i sin_k = _mm_set1_epi16(kSinPi8Sqrt2Wrapped);
   const __m128i cos_k = _mm_set1_epi16(kCosPi8Sqrt2Minus1);
@@ -69,37 +66,26 @@ void idct_add_sse2(const int16_t coeffs[16], uint8_t* dst, int stride) {
   const __m128i col0 = cols01, col1 = _mm_unpackhi_epi64(cols01, cols01);
   const __m128i col2 = cols23, col3 = _mm_unpackhi_epi64(cols23, cols23);
 
-  // Second pass, on the rows. Its sums reach 18 bits before the final shift, so they are formed in
-  // 32-bit lanes; the multiplications still take 16-bit inputs and are exact in 16 bits.
-  const __m128i x0 = widen(col0), x1 = widen(col1), x2 = widen(col2), x3 = widen(col3);
-  const __m128i sin1 = _mm_add_epi32(widen(_mm_mulhi_epi16(col1, sin_k)), x1);
-  const __m128i sin3 = _mm_add_epi32(widen(_mm_mulhi_epi16(col3, sin_k)), x3);
-  const __m128i cos1 = _mm_add_epi32(widen(_mm_mulhi_epi16(col1, cos_k)), x1);
-  const __m128i cos3 = _mm_add_epi32(widen(_mm_mulhi_epi16(col3, cos_k)), x3);
-  const __m128i four = _mm_set1_epi32(4);
-  const __m128i a2 = _mm_add_epi32(_mm_add_epi32(x0, x2), four);  // rounding folded in
-  const __m128i b2 = _mm_add_epi32(_mm_sub_epi32(x0, x2), four);
-  const __m128i c2 = _mm_sub_epi32(sin1, cos3);
-  const __m128i d2 = _mm_add_epi32(cos1, sin3);
-  // Output columns; |sum| < 2^17, so after >> 3 the int16 packs cannot saturate, just as the
-  // reference's int16 store does not wrap.
-  const __m128i out0 = _mm_srai_epi32(_mm_add_epi32(a2, d2), 3);
-  const __m128i out1 = _mm_srai_epi32(_mm_add_epi32(b2, c2), 3);
-  const __m128i out2 = _mm_srai_epi32(_mm_sub_epi32(b2, c2), 3);
-  const __m128i out3 = _mm_srai_epi32(_mm_sub_epi32(a2, d2), 3);
+  // Second pass, on the rows, in 16-bit lanes as well: the reference keeps these sums in 16 bits
+  // too, rounding term included, before the final shift.
+  const __m128i four = _mm_set1_epi16(4);
+  const __m128i a2 = _mm_add_epi16(_mm_add_epi16(col0, col2), four);
+  const __m128i b2 = _mm_add_epi16(_mm_sub_epi16(col0, col2), four);
+  const __m128i c2 = _mm_sub_epi16(mul_sin(col1), mul_cos(col3));
+  const __m128i d2 = _mm_add_epi16(mul_cos(col1), mul_sin(col3));
+  const __m128i out0 = _mm_srai_epi16(_mm_add_epi16(a2, d2), 3);  // output column c, lane r = row r
+  const __m128i out1 = _mm_srai_epi16(_mm_add_epi16(b2, c2), 3);
+  const __m128i out2 = _mm_srai_epi16(_mm_sub_epi16(b2, c2), 3);
+  const __m128i out3 = _mm_srai_epi16(_mm_sub_epi16(a2, d2), 3);
 
-  // Back to rows: transpose the 4x4 of int32, then narrow.
-  const __m128i o01lo = _mm_unpacklo_epi32(out0, out1);  // r0c0 r0c1 r1c0 r1c1
-  const __m128i o23lo = _mm_unpacklo_epi32(out2, out3);  // r0c2 r0c3 r1c2 r1c3
-  const __m128i o01hi = _mm_unpackhi_epi32(out0, out1);  // r2c0 r2c1 r3c0 r3c1
-  const __m128i o23hi = _mm_unpackhi_epi32(out2, out3);
-  const __m128i r0 = _mm_unpacklo_epi64(o01lo, o23lo), r1 = _mm_unpackhi_epi64(o01lo, o23lo);
-  const __m128i r2 = _mm_unpacklo_epi64(o01hi, o23hi), r3 = _mm_unpackhi_epi64(o01hi, o23hi);
-  add_residual(dst, stride, _mm_packs_epi32(r0, r1), _mm_packs_epi32(r2, r3));
+  // Back to rows: r0c0 r0c1 r1c0 r1c1 ... and r0c2 r0c3 r1c2 r1c3 ..., then rows 0-1 and rows 2-3.
+  const __m128i o01 = _mm_unpacklo_epi16(out0, out1);
+  const __m128i o23 = _mm_unpacklo_epi16(out2, out3);
+  add_residual(dst, stride, _mm_unpacklo_epi32(o01, o23), _mm_unpackhi_epi32(o01, o23));
 }
 
 void idct_dc_add_sse2(int16_t dc, uint8_t* dst, int stride) {
-  const __m128i delta = _mm_set1_epi16(static_cast<int16_t>((dc + 4) >> 3));
+  const __m128i delta = _mm_srai_epi16(_mm_add_epi16(_mm_set1_epi16(dc), _mm_set1_epi16(4)), 3);
   add_residual(dst, stride, delta, delta);
 }
 

@@ -69,6 +69,8 @@ struct MetricsSse2 {
 // w <= 16384) and added to the 64-bit total.
 uint64_t sse_area_sse2(const uint8_t* a, int a_stride, const uint8_t* b, int b_stride, int w,
                        int h) {
+  // An empty area reads nothing, and its pointers may be null: step no pointer then.
+  if (w <= 0) return 0;
   uint64_t total = 0;
   for (int r = 0; r < h; ++r, a += a_stride, b += b_stride) {
     __m128i sum = _mm_setzero_si128();
