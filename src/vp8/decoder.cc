@@ -206,9 +206,10 @@ RasterRef finish_picture(const dsp::Dsp& dsp, const std::shared_ptr<Raster>& fra
 class Reconstructor {
  public:
   Reconstructor(const FrameTag& tag, const FrameHeader& h, DecoderState& s, const std::vector<MacroblockInfo>& mbs,
-                const dsp::Dsp& dsp)
+                const dsp::Dsp& dsp, RasterPool* pool)
       : tag_(tag), h_(h), s_(s), mbs_(mbs), dsp_(dsp), dq_(frame_dequant_factors(h, s.segmentation)),
-        frame_(std::make_shared<Raster>(s.width, s.height)), no_coeffs_(mbs.size(), 1) {}
+        frame_(pool ? pool->acquire(s.width, s.height) : std::make_shared<Raster>(s.width, s.height)),
+        no_coeffs_(mbs.size(), 1) {}
 
   void operator()(size_t i, const MacroblockCoeffs* coeffs) {
     const int c = int(i % s_.mb_cols()), r = int(i / s_.mb_cols());
@@ -261,13 +262,14 @@ ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, c
   return ctx;
 }
 
-DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp) {
+DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp,
+                          RasterPool* pool) {
   PreparedFrame f = prepare(in, data);
   DecodedFrame out;
   out.state = std::move(f.state);
   out.tag = f.tag;
   out.header = f.header;
-  Reconstructor rec(out.tag, out.header, out.state, f.mbs, dsp);
+  Reconstructor rec(out.tag, out.header, out.state, f.mbs, dsp, pool);
   MacroblockCoeffs scratch;
   read_tokens(f, scratch, rec);
   out.picture = rec.finish();
