@@ -81,25 +81,22 @@ void loop_filter_frame(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h,
       }
       if (c > 0) {
         dsp.mb_filter_vedge(py, ys, lim.mb_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.mb_filter_vedge(pu, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.mb_filter_vedge(pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.mb_filter_vedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
         for (int k = 4; k < 16; k += 4)
           dsp.inner_filter_vedge(py + k, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.inner_filter_vedge(pu + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.inner_filter_vedge(pv + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.inner_filter_vedge_uv(pu + 4, pv + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold);
       }
       if (r > 0) {
         dsp.mb_filter_hedge(py, ys, lim.mb_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.mb_filter_hedge(pu, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.mb_filter_hedge(pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.mb_filter_hedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
         for (int k = 4; k < 16; k += 4)
           dsp.inner_filter_hedge(py + k * ys, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.inner_filter_hedge(pu + 4 * uvs, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.inner_filter_hedge(pv + 4 * uvs, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.inner_filter_hedge_uv(pu + 4 * uvs, pv + 4 * uvs, uvs, lim.sub_edge, lim.interior,
+                                  lim.hev_threshold);
       }
     }
   }
