@@ -100,6 +100,24 @@ std::vector<Entry> entries() {
                       [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
     }
   }
+  // The chroma pair kernels: U at the edge above, V at one 24 rows or columns further on.
+  struct Pair {
+    const char* name;
+    ChromaFilterFn Dsp::*fn;
+    bool horizontal;
+  };
+  for (const Pair& f : {Pair{"mb_filter_hedge_uv", &Dsp::mb_filter_hedge_uv, true},
+                        Pair{"mb_filter_vedge_uv", &Dsp::mb_filter_vedge_uv, false},
+                        Pair{"inner_filter_hedge_uv", &Dsp::inner_filter_hedge_uv, true},
+                        Pair{"inner_filter_vedge_uv", &Dsp::inner_filter_vedge_uv, false}}) {
+    list.push_back({std::string(f.name) + " 2x8",
+                    [f](const Dsp& d, Inputs& in) {
+                      uint8_t* u = in.flat.data() + (f.horizontal ? 32 * S + 8 : 8 * S + 32);
+                      uint8_t* v = u + (f.horizontal ? 24 : 24 * S);
+                      (d.*f.fn)(u, v, S, 40, 10, 1);
+                    },
+                    [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
+  }
   struct Simple {
     const char* name;
     SimpleFilterFn Dsp::*fn;

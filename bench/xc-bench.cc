@@ -28,7 +28,8 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 double time_ours(const util::IvfReader& ivf, const vp8::dsp::Dsp& dsp) {
   const auto t = Clock::now();
   vp8::DecoderState s;
-  for (const auto& f : ivf.frames()) s = vp8::decode_frame(s, f.data, dsp).state;
+  vp8::RasterPool pool;
+  for (const auto& f : ivf.frames()) s = vp8::decode_frame(s, f.data, dsp, &pool).state;
   return seconds_since(t);
 }
 

@@ -132,6 +132,10 @@ void expect_complete(const Dsp& d) {
   EXPECT_NE(d.inner_filter_vedge, nullptr);
   EXPECT_NE(d.simple_filter_hedge, nullptr);
   EXPECT_NE(d.simple_filter_vedge, nullptr);
+  EXPECT_NE(d.mb_filter_hedge_uv, nullptr);
+  EXPECT_NE(d.mb_filter_vedge_uv, nullptr);
+  EXPECT_NE(d.inner_filter_hedge_uv, nullptr);
+  EXPECT_NE(d.inner_filter_vedge_uv, nullptr);
   for (auto f : d.sad) EXPECT_NE(f, nullptr);
   for (auto f : d.sse) EXPECT_NE(f, nullptr);
   EXPECT_NE(d.sse_area, nullptr);
@@ -463,11 +467,36 @@ void shape_segment(uint8_t seg[8], Pattern pattern, Rng& rng) {
   }
 }
 
+// An area of random pixels with a guard of kEdgeGuard around `count` shaped segments (shape_segment)
+// that cross an edge after four pixels: down the columns of a horizontal edge, along the rows of a
+// vertical one. `width` is the area's stride. With `vary`, a segment is sometimes random instead.
+constexpr int kEdgeGuard = 3;
+
+std::vector<uint8_t> edge_area(int width, int height, int count, bool horizontal, Pattern pattern, Rng& rng,
+                               bool vary = false) {
+  std::vector<uint8_t> buf(width * height);
+  fill(buf.data(), width, width, height, Pattern::kRandom, rng);
+  for (int i = 0; i < count; ++i) {
+    uint8_t seg[8];
+    shape_segment(seg, !vary || rng.uniform(0, 1) ? pattern : Pattern::kRandom, rng);
+    for (int k = 0; k < 8; ++k) {
+      const int r = kEdgeGuard + (horizontal ? k : i);
+      const int c = kEdgeGuard + (horizontal ? i : k);
+      buf[r * width + c] = seg[k];
+    }
+  }
+  return buf;
+}
+
+// The offset of the edge's first q0 pixel in an edge_area.
+int edge_q0(int width, bool horizontal) {
+  return horizontal ? (kEdgeGuard + 4) * width + kEdgeGuard : kEdgeGuard * width + kEdgeGuard + 4;
+}
+
 TEST_P(DspVsScalar, LoopFilters) {
   constexpr uint32_t kSeed = 0x100f;
   SCOPED_TRACE(seed_note(kSeed));
   Rng rng(kSeed);
-  constexpr int kGuard = 3;
   for (const FilterKind& kind : kFilterKinds) {
     // 16 for luma and 8 for chroma edges; 24 and the counts that are not multiples of 8 (which
     // dsp.hh does not promise to callers) check that SIMD kernels split any count correctly.
@@ -476,24 +505,14 @@ TEST_P(DspVsScalar, LoopFilters) {
       const bool horizontal = kind.horizontal;
       // The segments run down the columns of a horizontal edge and along the rows of a vertical
       // one.
-      const int width = (horizontal ? count : 8) + 2 * kGuard;
-      const int height = (horizontal ? 8 : count) + 2 * kGuard;
+      const int width = (horizontal ? count : 8) + 2 * kEdgeGuard;
+      const int height = (horizontal ? 8 : count) + 2 * kEdgeGuard;
       int changed = 0, total = 0;  // the shapes must make the filter act, or nothing is compared
       for (Pattern pattern : kPatterns) {
         for (int iter = 0; iter < 60; ++iter) {
-          std::vector<uint8_t> buf(width * height);
-          fill(buf.data(), width, width, height, Pattern::kRandom, rng);
-          for (int i = 0; i < count; ++i) {
-            uint8_t seg[8];
-            shape_segment(seg, pattern, rng);
-            for (int k = 0; k < 8; ++k) {
-              const int r = kGuard + (horizontal ? k : i);
-              const int c = kGuard + (horizontal ? i : k);
-              buf[r * width + c] = seg[k];
-            }
-          }
+          const std::vector<uint8_t> buf = edge_area(width, height, count, horizontal, pattern, rng);
           const FilterLimits limits = random_limits(rng);
-          const int q0 = horizontal ? (kGuard + 4) * width + kGuard : kGuard * width + kGuard + 4;
+          const int q0 = edge_q0(width, horizontal);
           std::vector<uint8_t> expected = buf, actual = buf;
           run_filter(ref(), kind, expected.data() + q0, width, limits, count);
           run_filter(simd(), kind, actual.data() + q0, width, limits, count);
@@ -506,6 +525,51 @@ TEST_P(DspVsScalar, LoopFilters) {
       }
       EXPECT_GT(changed, total / 4);
     }
+  }
+}
+
+// Both chroma planes at once: each table's pair kernel against the scalar single-plane kernel of the
+// same kind run on U and then on V (the pair kernels' definition), with U and V in separate buffers.
+TEST_P(DspVsScalar, ChromaPairLoopFilters) {
+  constexpr uint32_t kSeed = 0x2f0c;
+  SCOPED_TRACE(seed_note(kSeed));
+  Rng rng(kSeed);
+  struct PairKind {
+    const char* name;
+    ChromaFilterFn Dsp::*pair;
+    NormalFilterFn Dsp::*single;
+    bool horizontal;
+  };
+  const PairKind kinds[] = {{"mb_filter_hedge_uv", &Dsp::mb_filter_hedge_uv, &Dsp::mb_filter_hedge, true},
+                            {"mb_filter_vedge_uv", &Dsp::mb_filter_vedge_uv, &Dsp::mb_filter_vedge, false},
+                            {"inner_filter_hedge_uv", &Dsp::inner_filter_hedge_uv, &Dsp::inner_filter_hedge, true},
+                            {"inner_filter_vedge_uv", &Dsp::inner_filter_vedge_uv, &Dsp::inner_filter_vedge, false}};
+  for (const PairKind& kind : kinds) {
+    SCOPED_TRACE(kind.name);
+    const bool horizontal = kind.horizontal;
+    const int width = 8 + 2 * kEdgeGuard, height = 8 + 2 * kEdgeGuard;
+    int changed = 0, total = 0;
+    for (Pattern pattern : kPatterns) {
+      for (int iter = 0; iter < 60; ++iter) {
+        // Segments vary within and between the planes, so that the two halves take different paths.
+        const std::vector<uint8_t> planes[2] = {edge_area(width, height, 8, horizontal, pattern, rng, true),
+                                                edge_area(width, height, 8, horizontal, pattern, rng, true)};
+        const FilterLimits l = random_limits(rng);
+        const int q0 = edge_q0(width, horizontal);
+        std::vector<uint8_t> expected[2] = {planes[0], planes[1]};
+        std::vector<uint8_t> actual[2] = {planes[0], planes[1]};
+        for (auto& e : expected) (ref().*kind.single)(e.data() + q0, width, l.edge, l.interior, l.hev, 8);
+        (simd().*kind.pair)(actual[0].data() + q0, actual[1].data() + q0, width, l.edge, l.interior, l.hev);
+        for (int p = 0; p < 2; ++p) {
+          if (expected[p] != planes[p]) ++changed;
+          ++total;
+          ASSERT_TRUE(same_pixels(expected[p], actual[p], width))
+              << (p == 0 ? "U" : "V") << " " << pattern_name(pattern) << " iteration " << iter << " edge "
+              << l.edge << " interior " << l.interior << " hev " << l.hev;
+        }
+      }
+    }
+    EXPECT_GT(changed, total / 4);
   }
 }
 

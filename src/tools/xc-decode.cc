@@ -59,12 +59,13 @@ int main(int argc, char** argv) {
     vp8::DecoderState state;
     if (!input_state.empty()) state = vp8::load_state(input_state);
     vp8::check_stream_state(ivf, state, input_state.empty() ? "a fresh decoder" : input_state);
+    vp8::RasterPool pool;
     std::unique_ptr<util::Y4mWriter> y4m;
     util::Y4mHeader y4m_header;
     for (size_t i = 0; i < ivf.frame_count(); ++i) {
       vp8::DecodedFrame d;
       try {
-        d = vp8::decode_frame(state, ivf.frame(i).data);
+        d = vp8::decode_frame(state, ivf.frame(i).data, vp8::dsp::best_dsp(), &pool);
       } catch (const util::Error& e) {
         throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", input, i, e.what()));
       }

@@ -199,12 +199,14 @@ void read_tokens(PreparedFrame& f, MacroblockCoeffs& scratch, Visit&& visit) {
   }
 }
 
-// After every macroblock is reconstructed in `frame`: loop filter, borders, then the segment map and
-// references of `s`. `no_coeffs[i]` tells whether macroblock i has no coefficients.
+// After every macroblock is reconstructed in `frame` and its first `filtered_rows` macroblock rows are
+// loop-filtered: the loop filter of the other rows, borders, then the segment map and references of
+// `s`. `no_coeffs[i]` tells whether macroblock i has no coefficients.
 RasterRef finish_picture(const dsp::Dsp& dsp, const std::shared_ptr<Raster>& frame, const FrameTag& tag,
                          const FrameHeader& h, const std::vector<MacroblockInfo>& mbs,
-                         const std::vector<uint8_t>& no_coeffs, DecoderState& s) {
-  loop_filter_frame(dsp, *frame, h, tag.key_frame, s.segmentation, s.lf_deltas, mbs, no_coeffs);
+                         const std::vector<uint8_t>& no_coeffs, DecoderState& s, int filtered_rows = 0) {
+  loop_filter_rows(dsp, *frame, h, tag.key_frame, s.segmentation, s.lf_deltas, mbs, no_coeffs, filtered_rows,
+                   frame->mb_rows());
   frame->extend_borders();
   update_segment_map(h, tag.key_frame, mbs, s);
   update_references(h, tag.key_frame, frame, s.refs);
@@ -215,9 +217,10 @@ RasterRef finish_picture(const dsp::Dsp& dsp, const std::shared_ptr<Raster>& fra
 class Reconstructor {
  public:
   Reconstructor(const FrameTag& tag, const FrameHeader& h, DecoderState& s, const std::vector<MacroblockInfo>& mbs,
-                const dsp::Dsp& dsp)
+                const dsp::Dsp& dsp, RasterPool* pool)
       : tag_(tag), h_(h), s_(s), mbs_(mbs), dsp_(dsp), dq_(frame_dequant_factors(h, s.segmentation)),
-        frame_(std::make_shared<Raster>(s.width, s.height)), no_coeffs_(mbs.size(), 1) {}
+        frame_(pool ? pool->acquire(s.width, s.height) : std::make_shared<Raster>(s.width, s.height)),
+        no_coeffs_(mbs.size(), 1) {}
 
   void operator()(size_t i, const MacroblockCoeffs* coeffs) {
     const int c = int(i % s_.mb_cols()), r = int(i / s_.mb_cols());
@@ -225,6 +228,11 @@ class Reconstructor {
     if (coeffs) no_coeffs_[i] = coeffs->all_eob;
     reconstruct_macroblock(dsp_, *frame_, s_.refs, mb, coeffs, dq_[h_.segmentation_enabled ? mb.segment_id : 0], c,
                            r, tag_.version);
+    // With a row complete, the row above it is filtered while its pixels are still in the cache.
+    if (c == s_.mb_cols() - 1 && r > 0) {
+      loop_filter_rows(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_, r - 1, r);
+      filtered_rows_ = r;
+    }
   }
 
   MacroblockCoeffs& buffer(size_t, MacroblockCoeffs& scratch) {
@@ -232,7 +240,7 @@ class Reconstructor {
     return scratch;
   }
 
-  RasterRef finish() { return finish_picture(dsp_, frame_, tag_, h_, mbs_, no_coeffs_, s_); }
+  RasterRef finish() { return finish_picture(dsp_, frame_, tag_, h_, mbs_, no_coeffs_, s_, filtered_rows_); }
 
  private:
   const FrameTag& tag_;
@@ -243,6 +251,7 @@ class Reconstructor {
   const std::array<DequantFactors, 4> dq_;
   std::shared_ptr<Raster> frame_;
   std::vector<uint8_t> no_coeffs_;
+  int filtered_rows_ = 0;  // macroblock rows already loop-filtered
 };
 
 // The persistent probabilities after a frame: its working set, unless refresh_entropy_probs is 0.
@@ -270,13 +279,14 @@ ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, c
   return ctx;
 }
 
-DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp) {
+DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp,
+                          RasterPool* pool) {
   PreparedFrame f = prepare(in, data);
   DecodedFrame out;
   out.state = std::move(f.state);
   out.tag = f.tag;
   out.header = f.header;
-  Reconstructor rec(out.tag, out.header, out.state, f.mbs, dsp);
+  Reconstructor rec(out.tag, out.header, out.state, f.mbs, dsp, pool);
   MacroblockCoeffs scratch;
   read_tokens(f, scratch, rec);
   out.picture = rec.finish();

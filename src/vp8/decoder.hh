@@ -63,8 +63,9 @@ ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, c
 // Decodes one frame. Throws util::InvalidBitstream (with the problem and, where it applies, the
 // partition and macroblock row) for corrupt or truncated data, and for an inter frame when no key
 // frame has been decoded. `state` is never modified, so a failed frame leaves the caller's state as it
-// was.
+// was. With a `pool`, the new picture is taken from it (see RasterPool) instead of allocated; the
+// result is the same.
 DecodedFrame decode_frame(const DecoderState& state, std::span<const uint8_t> frame,
-                          const dsp::Dsp& dsp = dsp::best_dsp());
+                          const dsp::Dsp& dsp = dsp::best_dsp(), RasterPool* pool = nullptr);
 
 }  // namespace xc::vp8

@@ -52,13 +52,20 @@ EdgeLimits limits_for(int level, int sharpness, bool key_frame) {
 void loop_filter_frame(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, bool key_frame,
                        const SegmentationState& seg, const LoopFilterDeltas& deltas,
                        const std::vector<MacroblockInfo>& mbs, const std::vector<uint8_t>& no_coeffs) {
+  loop_filter_rows(dsp, frame, h, key_frame, seg, deltas, mbs, no_coeffs, 0, frame.mb_rows());
+}
+
+void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, bool key_frame,
+                      const SegmentationState& seg, const LoopFilterDeltas& deltas,
+                      const std::vector<MacroblockInfo>& mbs, const std::vector<uint8_t>& no_coeffs, int first_row,
+                      int end_row) {
   if (h.loop_filter_level == 0) return;
   const bool simple = h.filter_type;
   Plane& y = frame.y();
   Plane& u = frame.u();
   Plane& v = frame.v();
-  const int cols = frame.mb_cols(), rows = frame.mb_rows();
-  for (int r = 0; r < rows; ++r) {
+  const int cols = frame.mb_cols();
+  for (int r = first_row; r < end_row; ++r) {
     for (int c = 0; c < cols; ++c) {
       const size_t i = size_t(r) * cols + c;
       const MacroblockInfo& mb = mbs[i];
@@ -81,25 +88,22 @@ void loop_filter_frame(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h,
       }
       if (c > 0) {
         dsp.mb_filter_vedge(py, ys, lim.mb_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.mb_filter_vedge(pu, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.mb_filter_vedge(pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.mb_filter_vedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
         for (int k = 4; k < 16; k += 4)
           dsp.inner_filter_vedge(py + k, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.inner_filter_vedge(pu + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.inner_filter_vedge(pv + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.inner_filter_vedge_uv(pu + 4, pv + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold);
       }
       if (r > 0) {
         dsp.mb_filter_hedge(py, ys, lim.mb_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.mb_filter_hedge(pu, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.mb_filter_hedge(pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.mb_filter_hedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
         for (int k = 4; k < 16; k += 4)
           dsp.inner_filter_hedge(py + k * ys, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
-        dsp.inner_filter_hedge(pu + 4 * uvs, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
-        dsp.inner_filter_hedge(pv + 4 * uvs, uvs, lim.sub_edge, lim.interior, lim.hev_threshold, 8);
+        dsp.inner_filter_hedge_uv(pu + 4 * uvs, pv + 4 * uvs, uvs, lim.sub_edge, lim.interior,
+                                  lim.hev_threshold);
       }
     }
   }

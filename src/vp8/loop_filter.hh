@@ -26,4 +26,12 @@ void loop_filter_frame(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& he
                        const SegmentationState& seg, const LoopFilterDeltas& deltas,
                        const std::vector<MacroblockInfo>& mbs, const std::vector<uint8_t>& no_coeffs);
 
+// The same for macroblock rows first_row .. end_row - 1 only. Filtering row r changes pixels of rows
+// r - 1 and r alone, so a decoder may filter each row once the row below it is reconstructed (intra
+// prediction reads unfiltered pixels): the rows in order give the same frame as loop_filter_frame.
+void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& header, bool key_frame,
+                      const SegmentationState& seg, const LoopFilterDeltas& deltas,
+                      const std::vector<MacroblockInfo>& mbs, const std::vector<uint8_t>& no_coeffs, int first_row,
+                      int end_row);
+
 }  // namespace xc::vp8

@@ -51,6 +51,17 @@ bool Raster::same_pixels(const Raster& other) const {
          planes_[2].same_pixels(other.planes_[2]);
 }
 
+std::shared_ptr<Raster> RasterPool::acquire(int display_width, int display_height) {
+  // A raster only the pool holds is free; free ones of another size are dropped.
+  std::erase_if(rasters_, [&](const std::shared_ptr<Raster>& r) {
+    return r.use_count() == 1 && (r->display_width() != display_width || r->display_height() != display_height);
+  });
+  for (const auto& r : rasters_) {
+    if (r.use_count() == 1) return r;
+  }
+  return rasters_.emplace_back(std::make_shared<Raster>(display_width, display_height));
+}
+
 bool same_raster(const RasterRef& a, const RasterRef& b) {
   if (a == b) return true;
   if (!a || !b) return false;

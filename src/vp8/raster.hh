@@ -74,6 +74,19 @@ class Raster {
 
 using RasterRef = std::shared_ptr<const Raster>;
 
+// Frame buffers handed back for reuse, so that a decoding loop does not allocate (and have the
+// system zero and map) a new frame for every picture. acquire() returns a raster of the given size
+// that nobody but the pool holds any longer, with its old pixels still in it (decoding overwrites
+// every pixel, borders included), or a new one. One pool per decoding loop; not thread-safe.
+class RasterPool {
+ public:
+  std::shared_ptr<Raster> acquire(int display_width, int display_height);
+  size_t size() const { return rasters_.size(); }
+
+ private:
+  std::vector<std::shared_ptr<Raster>> rasters_;
+};
+
 // Equality of shared rasters: the same object, or both null, or equal pixels.
 bool same_raster(const RasterRef& a, const RasterRef& b);
 

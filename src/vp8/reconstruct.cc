@@ -1,8 +1,6 @@
 // Macroblock reconstruction: prediction (predict.cc) plus residual (§14.1-14.5).
 #include "vp8/reconstruct.hh"
 
-#include <algorithm>
-
 #include "vp8/predict.hh"
 #include "vp8/state.hh"
 
@@ -51,6 +49,11 @@ void predict_macroblock(const dsp::Dsp& dsp, Raster& frame, const References& re
 
 void add_block_residual(const dsp::Dsp& dsp, const std::array<int16_t, 16>& levels,
                         const std::array<int16_t, 2>& factors, int token_end, uint8_t* dst, int stride) {
+  if (token_end <= 1) {  // at most a DC: what add_residual would do, without dequantizing the rest
+    const int16_t dc = int16_t(levels[0] * factors[0]);
+    if (dc != 0) dsp.idct_dc_add(dc, dst, stride);
+    return;
+  }
   int16_t c[16];
   dequantize(levels, factors[0], factors[1], c);
   add_residual(dsp, c, token_end, dst, stride);
@@ -77,12 +80,17 @@ void add_luma_residual(const dsp::Dsp& dsp, Plane& y, const MacroblockInfo& mb, 
     for (int b = 0; b < 16; ++b) dc[16 * b] = int16_t((y2[0] + 3) >> 3);
   }
   for (int b = 0; b < 16; ++b) {
+    uint8_t* dst = y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4);
+    // A luma block has a DC from the WHT even when its own tokens were all EOB; with nothing coded
+    // past it (token end 1, the block's first position) only that DC remains.
+    if (coeffs.token_end[b] <= 1) {
+      if (dc[16 * b] != 0) dsp.idct_dc_add(dc[16 * b], dst, y.stride());
+      continue;
+    }
     int16_t c[16];
     dequantize(coeffs.coeffs[b], f.y1[0], f.y1[1], c);
     c[0] = dc[16 * b];
-    // A luma block has a DC from the WHT even when its own tokens were all EOB.
-    const int end = c[0] != 0 ? std::max<int>(coeffs.token_end[b], 1) : coeffs.token_end[b];
-    add_residual(dsp, c, end, y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4), y.stride());
+    add_residual(dsp, c, coeffs.token_end[b], dst, y.stride());
   }
 }
 

@@ -73,6 +73,11 @@ using InterPredFn = void (*)(uint8_t* dst, int dst_stride, const uint8_t* src, i
 using NormalFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit,
                                 int hev_threshold, int count);
 using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int count);
+// The same edge of both chroma planes at once, with the same limits: exactly what the NormalFilterFn
+// of that kind does with count 8 at u and then at v (which share `stride`). Eight segments of each
+// plane fill one 16-lane register where the single-plane kernel would use half of one.
+using ChromaFilterFn = void (*)(uint8_t* u, uint8_t* v, int stride, int edge_limit, int interior_limit,
+                                int hev_threshold);
 
 // Encoder metrics (decoding never uses them). Sum of absolute differences and sum of squared
 // differences of two blocks of size `size` (kBlockWidth x kBlockHeight), each with its own stride;
@@ -120,6 +125,10 @@ struct Dsp {
   NormalFilterFn inner_filter_vedge;
   SimpleFilterFn simple_filter_hedge;  // §15.2, luma only
   SimpleFilterFn simple_filter_vedge;
+  ChromaFilterFn mb_filter_hedge_uv;  // the four above on U and V together
+  ChromaFilterFn mb_filter_vedge_uv;
+  ChromaFilterFn inner_filter_hedge_uv;
+  ChromaFilterFn inner_filter_vedge_uv;
 
   SadFn sad[kNumBlockSizes];  // encoder: motion search
   SseFn sse[kNumBlockSizes];  // encoder: mode decision

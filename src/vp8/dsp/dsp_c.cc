@@ -378,6 +378,12 @@ void normal_filter_c(uint8_t* p, int stride, int edge_limit, int interior_limit,
   }
 }
 
+template <bool kHorizontal, void (*kFilter)(const Segment&, int, int, int)>
+void chroma_filter_c(uint8_t* u, uint8_t* v, int stride, int edge_limit, int interior_limit, int hev_threshold) {
+  normal_filter_c<kHorizontal, kFilter>(u, stride, edge_limit, interior_limit, hev_threshold, 8);
+  normal_filter_c<kHorizontal, kFilter>(v, stride, edge_limit, interior_limit, hev_threshold, 8);
+}
+
 template <bool kHorizontal>
 void simple_filter_c(uint8_t* p, int stride, int edge_limit, int count) {
   const int across = kHorizontal ? stride : 1;
@@ -529,6 +535,10 @@ Dsp detail::make_scalar_table() {
   d.inner_filter_vedge = normal_filter_c<false, subblock_segment>;
   d.simple_filter_hedge = simple_filter_c<true>;
   d.simple_filter_vedge = simple_filter_c<false>;
+  d.mb_filter_hedge_uv = chroma_filter_c<true, mb_segment>;
+  d.mb_filter_vedge_uv = chroma_filter_c<false, mb_segment>;
+  d.inner_filter_hedge_uv = chroma_filter_c<true, subblock_segment>;
+  d.inner_filter_vedge_uv = chroma_filter_c<false, subblock_segment>;
 
   detail::install_metrics<MetricsC>(d);
   d.sse_area = sse_area_c;

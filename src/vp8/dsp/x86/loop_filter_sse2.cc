@@ -13,6 +13,9 @@ struct Pixels {
   __m128i v[8];
 };
 
+// The filters below are forced inline into each edge kernel: as calls, the eight registers of a
+// Pixels would go through memory.
+
 // The limits of §15, one per lane. The comparisons below saturate at 255, which is exact because
 // the legal limits (dsp.hh) are below 255.
 struct Limits {
@@ -23,17 +26,17 @@ struct Limits {
         hev(_mm_set1_epi8(static_cast<char>(hev_threshold))) {}
 };
 
-__m128i abs_diff(__m128i a, __m128i b) {
+[[gnu::always_inline]] inline __m128i abs_diff(__m128i a, __m128i b) {
   return _mm_or_si128(_mm_subs_epu8(a, b), _mm_subs_epu8(b, a));
 }
 
 // All-ones lanes where a <= b (unsigned).
-__m128i less_equal(__m128i a, __m128i b) {
+[[gnu::always_inline]] inline __m128i less_equal(__m128i a, __m128i b) {
   return _mm_cmpeq_epi8(_mm_subs_epu8(a, b), _mm_setzero_si128());
 }
 
 // 2 |p0 - q0| + |p1 - q1| / 2, saturated at 255.
-__m128i edge_difference(const Pixels& x) {
+[[gnu::always_inline]] inline __m128i edge_difference(const Pixels& x) {
   const __m128i d0 = abs_diff(x.v[3], x.v[4]);
   const __m128i d1 =
       _mm_and_si128(_mm_srli_epi16(abs_diff(x.v[2], x.v[5]), 1), _mm_set1_epi8(0x7f));
@@ -41,7 +44,7 @@ __m128i edge_difference(const Pixels& x) {
 }
 
 // The RFC's filter_yes, as a lane mask.
-__m128i filter_mask(const Pixels& x, const Limits& l) {
+[[gnu::always_inline]] inline __m128i filter_mask(const Pixels& x, const Limits& l) {
   __m128i interior = abs_diff(x.v[0], x.v[1]);
   for (int k = 1; k < 7; ++k) {
     if (k != 3) interior = _mm_max_epu8(interior, abs_diff(x.v[k], x.v[k + 1]));
@@ -50,17 +53,17 @@ __m128i filter_mask(const Pixels& x, const Limits& l) {
 }
 
 // The RFC's hev, as a lane mask.
-__m128i hev_mask(const Pixels& x, const Limits& l) {
+[[gnu::always_inline]] inline __m128i hev_mask(const Pixels& x, const Limits& l) {
   const __m128i m = _mm_max_epu8(abs_diff(x.v[2], x.v[3]), abs_diff(x.v[5], x.v[4]));
   return _mm_andnot_si128(less_equal(m, l.hev), _mm_set1_epi8(-1));
 }
 
 // Pixels are filtered as signed values (u2s): flipping the top bit maps 0..255 to -128..127.
-__m128i flip(__m128i v) { return _mm_xor_si128(v, _mm_set1_epi8(static_cast<char>(0x80))); }
+[[gnu::always_inline]] inline __m128i flip(__m128i v) { return _mm_xor_si128(v, _mm_set1_epi8(static_cast<char>(0x80))); }
 
 // Arithmetic right shift of signed bytes, through 16-bit lanes holding each byte in their top half.
 template <int kShift>
-__m128i sra_epi8(__m128i v) {
+[[gnu::always_inline]] inline __m128i sra_epi8(__m128i v) {
   const __m128i lo = _mm_srai_epi16(_mm_unpacklo_epi8(v, v), 8 + kShift);
   const __m128i hi = _mm_srai_epi16(_mm_unpackhi_epi8(v, v), 8 + kShift);
   return _mm_packs_epi16(lo, hi);
@@ -69,14 +72,14 @@ __m128i sra_epi8(__m128i v) {
 // c(base + 3 (q0 - p0)) on signed values. Adding the saturated difference three times with
 // saturation equals the RFC's single clamp: the partial sums move monotonically towards the sign
 // of the difference, and a difference beyond -128..127 saturates the result either way.
-__m128i add_three_edge_steps(__m128i base, __m128i ps0, __m128i qs0) {
+[[gnu::always_inline]] inline __m128i add_three_edge_steps(__m128i base, __m128i ps0, __m128i qs0) {
   const __m128i d = _mm_subs_epi8(qs0, ps0);
   return _mm_adds_epi8(_mm_adds_epi8(_mm_adds_epi8(base, d), d), d);
 }
 
 // The RFC's common_adjust on the lanes where `a` is the already-masked filter value: q0 moves by
 // c(a + 4) >> 3, p0 by c(a + 3) >> 3. Returns the first.
-__m128i apply_common_adjust(__m128i a, __m128i& ps0, __m128i& qs0) {
+[[gnu::always_inline]] inline __m128i apply_common_adjust(__m128i a, __m128i& ps0, __m128i& qs0) {
   const __m128i f1 = sra_epi8<3>(_mm_adds_epi8(a, _mm_set1_epi8(4)));
   const __m128i f2 = sra_epi8<3>(_mm_adds_epi8(a, _mm_set1_epi8(3)));
   qs0 = _mm_subs_epi8(qs0, f1);
@@ -84,7 +87,7 @@ __m128i apply_common_adjust(__m128i a, __m128i& ps0, __m128i& qs0) {
   return f1;
 }
 
-void simple_filter(Pixels& x, const Limits& l) {
+[[gnu::always_inline]] inline void simple_filter(Pixels& x, const Limits& l) {
   const __m128i mask = less_equal(edge_difference(x), l.edge);
   __m128i ps1 = flip(x.v[2]), ps0 = flip(x.v[3]), qs0 = flip(x.v[4]), qs1 = flip(x.v[5]);
   const __m128i a = add_three_edge_steps(_mm_subs_epi8(ps1, qs1), ps0, qs0);
@@ -93,7 +96,7 @@ void simple_filter(Pixels& x, const Limits& l) {
   x.v[4] = flip(qs0);
 }
 
-void subblock_filter(Pixels& x, const Limits& l) {
+[[gnu::always_inline]] inline void subblock_filter(Pixels& x, const Limits& l) {
   const __m128i mask = filter_mask(x, l);
   const __m128i hev = hev_mask(x, l);
   __m128i ps1 = flip(x.v[2]), ps0 = flip(x.v[3]), qs0 = flip(x.v[4]), qs1 = flip(x.v[5]);
@@ -112,7 +115,7 @@ void subblock_filter(Pixels& x, const Limits& l) {
 }
 
 // c((weight * w + 63) >> 7) for signed bytes w, through 16-bit lanes (|weight * w| < 2^12).
-__m128i weighted(__m128i w, int weight) {
+[[gnu::always_inline]] inline __m128i weighted(__m128i w, int weight) {
   const __m128i k = _mm_set1_epi16(static_cast<int16_t>(weight));
   const __m128i round = _mm_set1_epi16(63);
   const __m128i lo = _mm_srai_epi16(_mm_unpacklo_epi8(w, w), 8);
@@ -121,7 +124,7 @@ __m128i weighted(__m128i w, int weight) {
                          _mm_srai_epi16(_mm_add_epi16(_mm_mullo_epi16(hi, k), round), 7));
 }
 
-void mb_filter(Pixels& x, const Limits& l) {
+[[gnu::always_inline]] inline void mb_filter(Pixels& x, const Limits& l) {
   const __m128i mask = filter_mask(x, l);
   const __m128i hev = hev_mask(x, l);
   __m128i ps2 = flip(x.v[1]), ps1 = flip(x.v[2]), ps0 = flip(x.v[3]);
@@ -156,10 +159,25 @@ void filter_hedge(uint8_t* q0, int stride, const Limits& l) {
     store_pixels<kLanes>(q0 + (k - 4) * stride, x.v[k]);
 }
 
+// The same edge of two planes with the same stride (U and V), eight segments of each: lanes 0..7
+// are `a`'s, 8..15 `b`'s.
+template <void (*kFilter)(Pixels&, const Limits&)>
+void filter_hedge_pair(uint8_t* a, uint8_t* b, int stride, const Limits& l) {
+  Pixels x{};
+  for (int k = 0; k < 8; ++k) {
+    x.v[k] = _mm_unpacklo_epi64(load_pixels<8>(a + (k - 4) * stride), load_pixels<8>(b + (k - 4) * stride));
+  }
+  kFilter(x, l);
+  for (int k = 1; k < 7; ++k) {
+    store_pixels<8>(a + (k - 4) * stride, x.v[k]);
+    store_pixels<8>(b + (k - 4) * stride, _mm_unpackhi_epi64(x.v[k], x.v[k]));
+  }
+}
+
 // Transposes kLanes rows (16 or 8) of kCols bytes (8 or 4, in the low bytes of `rows`) into kCols
 // columns of kLanes bytes. Lanes beyond kLanes hold whatever is convenient.
 template <int kLanes, int kCols>
-void rows_to_columns(const __m128i rows[kLanes], __m128i cols[kCols]) {
+[[gnu::always_inline]] inline void rows_to_columns(const __m128i rows[kLanes], __m128i cols[kCols]) {
   __m128i a[kLanes / 2], lo[kLanes / 4], hi[kLanes / 4];
   for (int k = 0; k < kLanes / 2; ++k) a[k] = _mm_unpacklo_epi8(rows[2 * k], rows[2 * k + 1]);
   for (int m = 0; m < kLanes / 4; ++m) {
@@ -184,7 +202,7 @@ void rows_to_columns(const __m128i rows[kLanes], __m128i cols[kCols]) {
 
 // The inverse: kCols columns into kLanes rows of kCols bytes (in the low bytes of `rows`).
 template <int kLanes, int kCols>
-void columns_to_rows(const __m128i cols[kCols], __m128i rows[kLanes]) {
+[[gnu::always_inline]] inline void columns_to_rows(const __m128i cols[kCols], __m128i rows[kLanes]) {
   __m128i pairs[2][kCols / 2];  // 16-bit lanes: one row (of 8) of two adjacent columns
   for (int k = 0; k < kCols / 2; ++k) {
     pairs[0][k] = _mm_unpacklo_epi8(cols[2 * k], cols[2 * k + 1]);
@@ -221,18 +239,22 @@ void columns_to_rows(const __m128i cols[kCols], __m128i rows[kLanes]) {
 
 // Vertical edge: each row is one segment, transposed so that the filters see the same layout as for
 // a horizontal edge. With kReach 2 the row holds p1 p0 q0 q1 in columns 0..3, placed at v[2..5].
+// Rows 8..15 (segments 8..15) start at `second`, which is q0 + 8 * stride except when a pair of
+// planes is filtered together.
 template <int kLanes, int kReach, void (*kFilter)(Pixels&, const Limits&)>
-void filter_vedge(uint8_t* q0, int stride, const Limits& l) {
+void filter_vedge(uint8_t* q0, int stride, const Limits& l, uint8_t* second = nullptr) {
   constexpr int kCols = 2 * kReach;
+  if (second == nullptr) second = q0 + 8 * stride;
+  auto row = [&](int r) { return (r < 8 ? q0 + r * stride : second + (r - 8) * stride) - kReach; };
   __m128i rows[kLanes], cols[kCols];
-  for (int r = 0; r < kLanes; ++r) rows[r] = load_pixels<kCols>(q0 + r * stride - kReach);
+  for (int r = 0; r < kLanes; ++r) rows[r] = load_pixels<kCols>(row(r));
   rows_to_columns<kLanes, kCols>(rows, cols);
   Pixels x{};
   for (int k = 0; k < kCols; ++k) x.v[4 - kReach + k] = cols[k];
   kFilter(x, l);
   for (int k = 0; k < kCols; ++k) cols[k] = x.v[4 - kReach + k];
   columns_to_rows<kLanes, kCols>(cols, rows);
-  for (int r = 0; r < kLanes; ++r) store_pixels<kCols>(q0 + r * stride - kReach, rows[r]);
+  for (int r = 0; r < kLanes; ++r) store_pixels<kCols>(row(r), rows[r]);
 }
 
 // Runs the 16-lane version over each group of 16 segments, the 8-lane one over a remaining 8,
@@ -280,9 +302,24 @@ void simple_filter_sse2(uint8_t* p, int stride, int edge_limit, int count) {
   }
 }
 
+template <bool kHorizontal, void (*kFilter)(Pixels&, const Limits&)>
+void chroma_filter_sse2(uint8_t* u, uint8_t* v, int stride, int edge_limit, int interior_limit,
+                        int hev_threshold) {
+  const Limits l(edge_limit, interior_limit, hev_threshold);
+  if constexpr (kHorizontal) {
+    filter_hedge_pair<kFilter>(u, v, stride, l);
+  } else {
+    filter_vedge<16, 4, kFilter>(u, stride, l, v);
+  }
+}
+
 }  // namespace
 
 void detail::install_loop_filter_sse2(Dsp& d) {
+  d.mb_filter_hedge_uv = chroma_filter_sse2<true, mb_filter>;
+  d.mb_filter_vedge_uv = chroma_filter_sse2<false, mb_filter>;
+  d.inner_filter_hedge_uv = chroma_filter_sse2<true, subblock_filter>;
+  d.inner_filter_vedge_uv = chroma_filter_sse2<false, subblock_filter>;
   d.mb_filter_hedge = normal_filter_sse2<true, mb_filter, &Dsp::mb_filter_hedge>;
   d.mb_filter_vedge = normal_filter_sse2<false, mb_filter, &Dsp::mb_filter_vedge>;
   d.inner_filter_hedge = normal_filter_sse2<true, subblock_filter, &Dsp::inner_filter_hedge>;
