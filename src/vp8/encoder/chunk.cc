@@ -198,7 +198,7 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
     std::vector<std::pair<uint64_t, std::vector<uint8_t>>> frames;
     DecoderState end;
   };
-  std::map<int, Coded> coded;
+  std::optional<std::pair<int, Coded>> cheapest;  // the least-cost coding so far, by its quantizer
   std::map<int, FirstFrameTrial> trials;
   for (int q : {mid, lo + (hi - lo) / 4, lo + 3 * (hi - lo) / 4}) {
     if (trials.count(q)) continue;
@@ -220,15 +220,12 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
     c.end = encode_frames(start, pred, pictures, keep, dsp, first, &t.sse);
     t.cost = double(t.sse) + lambda * double(t.bits);
     // Keep only the cheapest coding so far: at most two chunks' bytes are held at once.
-    if (coded.empty() || t.cost < trials.at(coded.begin()->first).cost) {
-      coded.clear();
-      coded.emplace(q, std::move(c));
-    }
+    if (!cheapest || t.cost < trials.at(cheapest->first).cost) cheapest.emplace(q, std::move(c));
     trials.emplace(q, t);
   }
-  result.first_qindex = coded.begin()->first;
+  result.first_qindex = cheapest->first;
   for (const auto& [q, t] : trials) result.trials.push_back(t);
-  Coded& chosen = coded.begin()->second;
+  Coded& chosen = cheapest->second;
   for (auto& [pts, bytes] : chosen.frames) sink(pts, bytes);
   result.end = std::move(chosen.end);
   return result;
