@@ -163,8 +163,17 @@ TEST_F(SlurmEngine, SameBytesAsMakeWithEveryRuleAJobStep) {
 TEST_F(SlurmEngine, CancelledAndInterruptedRunsResume) {
   ASSERT_NO_FATAL_FAILURE(make_reference());
   const std::string output = scratch_.file("resumed.ivf"), work = output + ".xc-work";
-  // One rule at a time, so that the run is still going when a step is cancelled.
-  const std::string command = encode_command(output, "--engine=slurm --slurm-args='--ntasks=1'");
+  // One rule at a time, and tools that first wait half a second, so that the run is still going and a
+  // step is still running when scancel reaches it (the sample's rules alone take a few milliseconds).
+  const std::string slow_bin = scratch_.file("slow-bin");
+  fs::create_directories(slow_bin);
+  for (const char* tool : {"vpxenc", "xc-terminate-chunk", "xc-dump", "xc-enc", "xc-concat", "xc-quality"}) {
+    const std::string wrapper = slow_bin + "/" + tool;
+    xc::test::write_raw(wrapper, "#!/bin/sh\nsleep 0.5\nexec " + shell_quote(xc::test::tool(tool)) + " \"$@\"\n");
+    fs::permissions(wrapper, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
+  }
+  const std::string command =
+      encode_command(output, "--engine=slurm --slurm-args='--ntasks=1' --bin " + shell_quote(slow_bin));
 
   // Waits until the run logged at `log` has a rule's step running (not the check step before them) and has
   // made a few targets; returns that step's id.
