@@ -315,3 +315,34 @@ TEST(EncRebase, WrittenFramesDecodeToReconstruction) {
 #endif
 
 }  // namespace
+
+namespace {
+
+// The zero bin widens by the macroblock's mode only for inter macroblocks with one vector, and only
+// when the options widen it after zeros.
+TEST(EncQuantizerOptions, WidenedByInterMode) {
+  using vp8::enc::for_macroblock;
+  const vp8::enc::QuantizerOptions base = vp8::enc::kDeadZoneQuantizer;
+  ASSERT_TRUE(base.widen_after_zeros);
+  vp8::MacroblockInfo mb;
+  mb.ref_frame = vp8::INTRA_FRAME;
+  mb.y_mode = vp8::B_PRED;
+  EXPECT_EQ(for_macroblock(base, mb).zero_bin, base.zero_bin);
+  mb.ref_frame = vp8::LAST_FRAME;
+  mb.y_mode = vp8::ZEROMV;
+  EXPECT_EQ(for_macroblock(base, mb).zero_bin, base.zero_bin + 6);
+  mb.ref_frame = vp8::GOLDEN_FRAME;
+  EXPECT_EQ(for_macroblock(base, mb).zero_bin, base.zero_bin + 12);
+  mb.ref_frame = vp8::ALTREF_FRAME;
+  EXPECT_EQ(for_macroblock(base, mb).zero_bin, base.zero_bin + 12);
+  mb.y_mode = vp8::NEWMV;
+  EXPECT_EQ(for_macroblock(base, mb).zero_bin, base.zero_bin + 4);
+  mb.y_mode = vp8::SPLITMV;
+  EXPECT_EQ(for_macroblock(base, mb).zero_bin, base.zero_bin);
+  vp8::enc::QuantizerOptions plain = base;
+  plain.widen_after_zeros = false;
+  mb.y_mode = vp8::ZEROMV;
+  EXPECT_EQ(for_macroblock(plain, mb), plain);
+}
+
+}  // namespace

@@ -154,6 +154,27 @@ TEST(EncQuantize, RoundingZeroBinAndTokenEnd) {
   EXPECT_EQ(q[kZigzag[5]], 1);
   EXPECT_EQ(q[kZigzag[9]], 0);
   EXPECT_EQ(q[kZigzag[12]], -1);
+  // Widening after zeros: with an AC step of 100 and a zero bin of 84/128 (65.6), a level after two
+  // zeros needs 92/128 (71.9), after three 94/128 (73.4), after four 96/128 (75); a level resets the run.
+  const enc::QuantizerOptions runs{.rounding = 48, .zero_bin = 84, .widen_after_zeros = true};
+  int16_t r[16] = {};
+  r[kZigzag[0]] = 1000;
+  r[kZigzag[3]] = 70;   // after two zeros: dropped (kept without widening)
+  r[kZigzag[4]] = 73;   // after three: dropped
+  r[kZigzag[5]] = 80;   // after four: kept
+  r[kZigzag[6]] = 66;   // right after a level: kept
+  r[kZigzag[9]] = -71;  // after two zeros: dropped
+  EXPECT_EQ(enc::quantize_block(r, 100, 100, 0, runs, q), 7);
+  EXPECT_EQ(q[kZigzag[3]], 0);
+  EXPECT_EQ(q[kZigzag[4]], 0);
+  EXPECT_EQ(q[kZigzag[5]], 1);
+  EXPECT_EQ(q[kZigzag[6]], 1);
+  EXPECT_EQ(q[kZigzag[9]], 0);
+  enc::QuantizerOptions plain = runs;
+  plain.widen_after_zeros = false;
+  EXPECT_EQ(enc::quantize_block(r, 100, 100, 0, plain, q), 10);
+  EXPECT_EQ(q[kZigzag[3]], 1);
+  EXPECT_EQ(q[kZigzag[9]], -1);
   // DC and AC factors apply to their positions; levels saturate at kMaxLevel.
   int16_t e[16] = {};
   e[0] = 30000;

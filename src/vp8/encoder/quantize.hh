@@ -17,14 +17,20 @@ struct QuantizerOptions {
   int rounding = 64;
   // |c| below zero_bin * q / 128 becomes 0 whatever the rounding (the dead zone around zero).
   int zero_bin = 64;
+  // Whether the zero bin widens along a run of zero levels in scan order (an isolated small level
+  // after zeros costs many bits for little error): by kZeroRunBoost[run] / 128 of the AC step.
+  bool widen_after_zeros = false;
   bool operator==(const QuantizerOptions&) const = default;
 };
 
 // A dead zone close to libvpx's regular quantizer (rounding 48/128 of a step, and a zero bin of about
-// 80/128): rebasing a libvpx clip onto another state with it gives about libvpx's size and quality
+// 80/128, widened after zeros and, through residual.hh's for_macroblock, for inter modes): rebasing a libvpx clip onto another state with it gives about libvpx's size and quality
 // (tests/enc_residual_test.cc bounds both), where rounding to the nearest level spends far more bits
 // for little quality. The mode decision and xc-enc's rebase use it.
-inline constexpr QuantizerOptions kDeadZoneQuantizer{.rounding = 48, .zero_bin = 84};
+inline constexpr QuantizerOptions kDeadZoneQuantizer{.rounding = 48, .zero_bin = 84, .widen_after_zeros = true};
+
+// How much the zero bin widens (in 1/128 of the AC step) after 0, 1, 2, ... zero levels in scan order.
+inline constexpr std::array<int, 16> kZeroRunBoost{0, 0, 8, 10, 12, 14, 16, 20, 24, 28, 32, 36, 40, 44, 44, 44};
 
 // The largest level magnitude written: dct_cat6 could code up to 67 + 2^11 - 1, but libvpx never
 // produces more than 2048 and decoders' 16-bit dequantization is only guaranteed below that.

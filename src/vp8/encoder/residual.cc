@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -38,11 +39,22 @@ SourceMacroblock source_macroblock(const util::Image& img, int mb_col, int mb_ro
   return s;
 }
 
+QuantizerOptions for_macroblock(const QuantizerOptions& opts, const MacroblockInfo& mb) {
+  QuantizerOptions o = opts;
+  if (!o.widen_after_zeros || mb.ref_frame == INTRA_FRAME || mb.y_mode == SPLITMV) return o;
+  // An inter macroblock's residue is mostly noise left by a good prediction, the more so without a
+  // vector: widen the zero bin by 1/32 of a step with a vector, 3/64 without one from the last
+  // frame and 3/32 without one from the golden or altref frame.
+  o.zero_bin += mb.y_mode != ZEROMV ? 4 : mb.ref_frame == LAST_FRAME ? 6 : 12;
+  return o;
+}
+
 MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, const References& refs,
                                             const MacroblockInfo& mb, const util::Image& source,
                                             const DequantFactors& dq, int mb_col, int mb_row, int version,
-                                            const QuantizerOptions& opts) {
+                                            const QuantizerOptions& base_opts) {
   MacroblockCoeffs out;
+  const QuantizerOptions opts = for_macroblock(base_opts, mb);
   const SourceMacroblock src = source_macroblock(source, mb_col, mb_row);
   predict_macroblock(dsp, frame, refs, mb, mb_col, mb_row, version);
 

@@ -27,13 +27,19 @@ struct SourceMacroblock {
 };
 SourceMacroblock source_macroblock(const util::Image& source, int mb_col, int mb_row);
 
+// The quantizer options for one macroblock: when `opts` widens the zero bin after zeros, an inter
+// macroblock other than SPLITMV widens it by its mode as well (more without a vector, most for a
+// zero vector from the golden or altref frame).
+QuantizerOptions for_macroblock(const QuantizerOptions& opts, const MacroblockInfo& mb);
+
 // Codes the residual of macroblock (mb_col, mb_row) with the modes and vectors of `mb` against
 // `source` (the raw picture, its last column and row repeated to fill whole macroblocks). `frame` is
 // the frame under construction: macroblocks before this one in raster order must be reconstructed,
 // and on return this one is, exactly as reconstruct_macroblock rebuilds it from the returned
 // coefficients (B_PRED subblocks are coded one by one, each predicted from the reconstruction of
 // the ones before it). `refs` supplies inter references; `version` is the frame's (§9.1).
-// mb.mb_skip_coeff is ignored: the result says by all_eob whether anything was coded.
+// mb.mb_skip_coeff is ignored: the result says by all_eob whether anything was coded. Coefficients
+// are quantized with for_macroblock(opts, mb).
 MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, const References& refs,
                                             const MacroblockInfo& mb, const util::Image& source,
                                             const DequantFactors& dq, int mb_col, int mb_row, int version,
