@@ -2,7 +2,9 @@
 
 excamera-encode --engine=slurm keeps make as the graph runner and puts an `srun` before every command
 (the Makefile's $(XC_RUN)), so each rule is one job step of one CPU inside one allocation, with as many
-steps in flight as the allocation has CPUs. The allocation is the one the script runs in (SLURM_JOB_ID), or
+steps running as the allocation has CPUs (`--exact`: a step asked for beyond them waits at the controller
+for a free CPU; excamera-encode asks for twice as many, so that a step's srun has started and its request
+is queued when a CPU frees). The allocation is the one the script runs in (SLURM_JOB_ID), or
 one asked for with `salloc --no-shell` and the user's arguments and cancelled at the end. Every step of a
 run carries the same step name, so an interrupted run cancels exactly its own steps.
 
