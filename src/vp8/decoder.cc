@@ -162,7 +162,7 @@ PreparedFrame prepare(const DecoderState& in, std::span<const uint8_t> data) {
   f.probs = updated_probabilities(h, f.state.probs);
 
   const ModeContext mctx = frame_mode_context(in, f.tag, h);
-  f.mbs = parse_modes(bd, h, mctx, f.probs.y_mode_probs, f.probs.uv_mode_probs, f.probs.mv_probs);
+  f.mbs = parse_modes(bd, h, mctx, f.probs);
   if (bd.overran()) throw InvalidBitstream("first partition is truncated (modes read past its end)");
 
   for (auto p : token_partitions(after_tag.subspan(f.tag.first_part_size), h.num_partitions(), mctx.mb_rows)) {

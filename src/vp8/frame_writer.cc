@@ -76,7 +76,7 @@ std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& f
 
   BoolEncoder first;
   write_frame_header(first, h, tag.key_frame);
-  write_modes(first, h, ctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs, frame.mbs);
+  write_modes(first, h, ctx, probs, frame.mbs);
   const std::vector<uint8_t> first_partition = first.finish();
   const auto partitions = write_token_partitions(frame, ctx, probs);
 
@@ -103,7 +103,7 @@ FrameBranchCounts count_frame_branches(const DecoderState& state, const ParsedFr
   counter.watch(probs);
   const FrameHeader& h = frame.header;
   for (const uint8_t* p : {&h.prob_skip_false, &h.prob_intra, &h.prob_last, &h.prob_gf}) counter.watch(*p);
-  write_modes(counter, h, ctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs, frame.mbs);
+  write_modes(counter, h, ctx, probs, frame.mbs);
   code_tokens(frame, ctx, probs, [&](int) -> BranchCounter& { return counter; });
 
   FrameBranchCounts out;
