@@ -82,9 +82,9 @@ double worst_excess(const Clip& clip, bool expect_exact) {
       const util::Image& target = clip.pictures[i];
       const enc::UnfilteredFrame u = enc::rebase_macroblocks(s, parsed, target);
       const enc::LoopFilterChoice choice =
-          enc::choose_loop_filter(dsp::best_dsp(), u.begun, u.frame, *u.picture, target);
+          enc::choose_loop_filter(dsp::best_dsp(), u.context.state, u.frame, *u.picture, target);
       const int chosen = choice.level;
-      const LevelErrors e = whole_frame_errors(u.begun, u.frame, *u.picture, target, choice.sharpness);
+      const LevelErrors e = whole_frame_errors(u.context.state, u.frame, *u.picture, target, choice.sharpness);
       EXPECT_GT(e.best, 0) << "the content should want some filtering";
       const double excess = double(e.by_level[chosen] - e.by_level[e.best]) / double(e.by_level[e.best]);
       worst = std::max(worst, excess);
@@ -99,7 +99,7 @@ double worst_excess(const Clip& clip, bool expect_exact) {
         // and in the sharpness, at that level.
         for (int sharpness : {choice.sharpness - 1, choice.sharpness + 1}) {
           if (chosen == 0 || sharpness < 0 || sharpness > 7) continue;
-          const LevelErrors n = whole_frame_errors(u.begun, u.frame, *u.picture, target, sharpness);
+          const LevelErrors n = whole_frame_errors(u.context.state, u.frame, *u.picture, target, sharpness);
           EXPECT_LE(e.by_level[chosen], n.by_level[chosen]) << "sharpness " << sharpness;
         }
       }
@@ -163,13 +163,13 @@ TEST(LoopFilterSearch, FindsTheLevelAndSharpnessThatMadeTheTarget) {
     h.loop_filter_level = 30;
     h.sharpness_level = uint8_t(sharpness);
     Raster filtered = *u.picture;
-    loop_filter_frame(dsp::best_dsp(), filtered, h, false, u.begun.segmentation, u.begun.lf_deltas, u.frame.mbs,
-                      no_coeffs);
+    loop_filter_frame(dsp::best_dsp(), filtered, h, false, u.context.state.segmentation, u.context.state.lf_deltas,
+                      u.frame.mbs, no_coeffs);
     ParsedFrame start = u.frame;
     start.header.loop_filter_level = 30;
     start.header.sharpness_level = 0;
     const enc::LoopFilterChoice c =
-        enc::choose_loop_filter(dsp::best_dsp(), u.begun, start, *u.picture, to_image(filtered));
+        enc::choose_loop_filter(dsp::best_dsp(), u.context.state, start, *u.picture, to_image(filtered));
     EXPECT_EQ(int(c.level), 30);
     EXPECT_EQ(int(c.sharpness), sharpness);
   }

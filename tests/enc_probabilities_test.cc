@@ -99,7 +99,7 @@ void count_mv(const MotionVector& mv, const MotionVector& best, FrameBranchCount
 FrameBranchCounts decode_side_counts(const DecoderState& state, const ParsedFrame& f) {
   FrameBranchCounts n;
   const FrameHeader& h = f.header;
-  const ModeContext ctx = frame_mode_context(state, f.tag, h);
+  const ModeContext ctx = begin_frame(state, f.tag, h).modes;
   const int cols = ctx.mb_cols, rows = ctx.mb_rows;
   const MacroblockInfo outside{};
   std::vector<std::array<uint8_t, 9>> above(static_cast<size_t>(cols));

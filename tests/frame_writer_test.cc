@@ -458,7 +458,7 @@ TEST(TokenCost, PredictsTheBytesTheWriterSpends) {
   for (size_t f = 0; f < packets.size(); ++f) {
     SCOPED_TRACE("frame " + std::to_string(f));
     const ParsedFrame frame = parse_frame(state, packets[f].data);
-    const ProbabilityTables probs = frame_probabilities(state, frame.tag, frame.header);
+    const ProbabilityTables probs = begin_frame(state, frame.tag, frame.header).probs;
     const int cols = (frame.tag.key_frame ? frame.tag.width : state.width) / 16;
     BoolEncoder enc;
     int64_t cost = 0;

@@ -87,12 +87,10 @@ void update_references(const FrameHeader& h, bool key_frame, const RasterRef& fr
   if (h.refresh_last) refs.last = frame;
 }
 
-// Everything up to the token partitions: tag, header, state updates, probabilities and modes.
-struct PreparedFrame {
+// Everything up to the token partitions: tag, header, the frame's context and modes.
+struct PreparedFrame : FrameContext {
   FrameTag tag;
   FrameHeader header;
-  DecoderState state;       // after the header's updates (references not yet updated)
-  ProbabilityTables probs;  // the frame's working probabilities
   std::vector<MacroblockInfo> mbs;
   std::vector<BoolDecoder> partitions;
 };
@@ -157,15 +155,11 @@ PreparedFrame prepare(const DecoderState& in, std::span<const uint8_t> data) {
   if (h.copy_buffer_to_golden == 3 || h.copy_buffer_to_alternate == 3) {
     throw InvalidBitstream("invalid buffer copy flag 3");
   }
-  f.state = in;
-  begin_state(f.tag, h, f.state);
-  f.probs = updated_probabilities(h, f.state.probs);
-
-  const ModeContext mctx = frame_mode_context(in, f.tag, h);
-  f.mbs = parse_modes(bd, h, mctx, f.probs.y_mode_probs, f.probs.uv_mode_probs, f.probs.mv_probs);
+  static_cast<FrameContext&>(f) = begin_frame(in, f.tag, h);
+  f.mbs = parse_modes(bd, h, f.modes, f.probs);
   if (bd.overran()) throw InvalidBitstream("first partition is truncated (modes read past its end)");
 
-  for (auto p : token_partitions(after_tag.subspan(f.tag.first_part_size), h.num_partitions(), mctx.mb_rows)) {
+  for (auto p : token_partitions(after_tag.subspan(f.tag.first_part_size), h.num_partitions(), f.modes.mb_rows)) {
     f.partitions.emplace_back(p);
   }
   return f;
@@ -199,35 +193,37 @@ void read_tokens(PreparedFrame& f, MacroblockCoeffs& scratch, Visit&& visit) {
   }
 }
 
-// After every macroblock is reconstructed in `frame` and its first `filtered_rows` macroblock rows are
-// loop-filtered: the loop filter of the other rows, borders, then the segment map and references of
-// `s`. `no_coeffs[i]` tells whether macroblock i has no coefficients.
-RasterRef finish_picture(const dsp::Dsp& dsp, const std::shared_ptr<Raster>& frame, const FrameTag& tag,
-                         const FrameHeader& h, const std::vector<MacroblockInfo>& mbs,
-                         const std::vector<uint8_t>& no_coeffs, DecoderState& s, int filtered_rows = 0) {
-  loop_filter_rows(dsp, *frame, h, tag.key_frame, s.segmentation, s.lf_deltas, mbs, no_coeffs, filtered_rows,
-                   frame->mb_rows());
-  frame->extend_borders();
+// Ends a frame in `s`, its begun state. With a picture (every macroblock reconstructed, the first
+// `filtered_rows` macroblock rows loop-filtered; `no_coeffs[i]` tells whether macroblock i has no
+// coefficients): the loop filter of the other rows, the borders and the references. Then the segment
+// map, and the frame's working probabilities `probs` unless refresh_entropy_probs is 0.
+void end_frame(const FrameTag& tag, const FrameHeader& h, const std::vector<MacroblockInfo>& mbs,
+               const ProbabilityTables& probs, const dsp::Dsp& dsp, const std::shared_ptr<Raster>& picture,
+               const std::vector<uint8_t>& no_coeffs, int filtered_rows, DecoderState& s) {
+  if (picture) {
+    loop_filter_rows(dsp, *picture, h, tag.key_frame, s.segmentation, s.lf_deltas, mbs, no_coeffs, filtered_rows,
+                     picture->mb_rows());
+    picture->extend_borders();
+    update_references(h, tag.key_frame, picture, s.refs);
+  }
   update_segment_map(h, tag.key_frame, mbs, s);
-  update_references(h, tag.key_frame, frame, s.refs);
-  return frame;
+  if (h.refresh_entropy_probs) s.probs = probs;
 }
 
 // Reconstructs macroblocks as they arrive, then filters and updates the references.
 class Reconstructor {
  public:
-  Reconstructor(const FrameTag& tag, const FrameHeader& h, DecoderState& s, const std::vector<MacroblockInfo>& mbs,
+  Reconstructor(const FrameTag& tag, const FrameHeader& h, FrameContext& ctx, const std::vector<MacroblockInfo>& mbs,
                 const dsp::Dsp& dsp, RasterPool* pool)
-      : tag_(tag), h_(h), s_(s), mbs_(mbs), dsp_(dsp), dq_(frame_dequant_factors(h, s.segmentation)),
-        frame_(pool ? pool->acquire(s.width, s.height) : std::make_shared<Raster>(s.width, s.height)),
+      : tag_(tag), h_(h), ctx_(ctx), s_(ctx.state), mbs_(mbs), dsp_(dsp),
+        frame_(pool ? pool->acquire(s_.width, s_.height) : std::make_shared<Raster>(s_.width, s_.height)),
         no_coeffs_(mbs.size(), 1) {}
 
   void operator()(size_t i, const MacroblockCoeffs* coeffs) {
     const int c = int(i % s_.mb_cols()), r = int(i / s_.mb_cols());
     const MacroblockInfo& mb = mbs_[i];
     if (coeffs) no_coeffs_[i] = coeffs->all_eob;
-    reconstruct_macroblock(dsp_, *frame_, s_.refs, mb, coeffs, dq_[h_.segmentation_enabled ? mb.segment_id : 0], c,
-                           r, tag_.version);
+    reconstruct_macroblock(dsp_, *frame_, s_.refs, mb, coeffs, ctx_.dequant_of(mb), c, r, tag_.version);
     // With a row complete, the row above it is filtered while its pixels are still in the cache.
     if (c == s_.mb_cols() - 1 && r > 0) {
       loop_filter_rows(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_, r - 1, r);
@@ -240,58 +236,55 @@ class Reconstructor {
     return scratch;
   }
 
-  RasterRef finish() { return finish_picture(dsp_, frame_, tag_, h_, mbs_, no_coeffs_, s_, filtered_rows_); }
+  // The finished picture; the frame's context ends as the state after the frame.
+  RasterRef finish() {
+    end_frame(tag_, h_, mbs_, ctx_.probs, dsp_, frame_, no_coeffs_, filtered_rows_, s_);
+    return frame_;
+  }
 
  private:
   const FrameTag& tag_;
   const FrameHeader& h_;
-  DecoderState& s_;
+  const FrameContext& ctx_;
+  DecoderState& s_;  // the context's state
   const std::vector<MacroblockInfo>& mbs_;
   const dsp::Dsp& dsp_;
-  const std::array<DequantFactors, 4> dq_;
   std::shared_ptr<Raster> frame_;
   std::vector<uint8_t> no_coeffs_;
   int filtered_rows_ = 0;  // macroblock rows already loop-filtered
 };
 
-// The persistent probabilities after a frame: its working set, unless refresh_entropy_probs is 0.
-void finish_probabilities(const FrameHeader& h, const ProbabilityTables& working, DecoderState& s) {
-  if (h.refresh_entropy_probs) s.probs = working;
-}
-
 }  // namespace
 
-ProbabilityTables frame_probabilities(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
-  DecoderState s = state;
-  begin_state(tag, header, s);
-  return updated_probabilities(header, s.probs);
-}
-
-ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
+FrameContext begin_frame(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
+  FrameContext f;
+  f.state = state;
+  begin_state(tag, header, f.state);
+  f.probs = updated_probabilities(header, f.state.probs);
   const bool key = tag.key_frame;
-  ModeContext ctx;
-  ctx.mb_cols = key ? (tag.width + 15) / 16 : state.mb_cols();
-  ctx.mb_rows = key ? (tag.height + 15) / 16 : state.mb_rows();
-  ctx.key_frame = key;
-  ctx.sign_bias[GOLDEN_FRAME] = !key && header.sign_bias_golden;
-  ctx.sign_bias[ALTREF_FRAME] = !key && header.sign_bias_alternate;
-  ctx.previous_segment_map = state.segmentation.map && !key ? state.segmentation.map.get() : nullptr;
-  return ctx;
+  f.modes.mb_cols = f.state.mb_cols();
+  f.modes.mb_rows = f.state.mb_rows();
+  f.modes.key_frame = key;
+  f.modes.sign_bias[GOLDEN_FRAME] = !key && header.sign_bias_golden;
+  f.modes.sign_bias[ALTREF_FRAME] = !key && header.sign_bias_alternate;
+  f.modes.previous_segment_map = f.state.segmentation.map && !key ? f.state.segmentation.map.get() : nullptr;
+  f.dequant = frame_dequant_factors(header, f.state.segmentation);
+  f.segmentation_enabled = header.segmentation_enabled;
+  return f;
 }
 
 DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp,
                           RasterPool* pool) {
   PreparedFrame f = prepare(in, data);
-  DecodedFrame out;
-  out.state = std::move(f.state);
-  out.tag = f.tag;
-  out.header = f.header;
-  Reconstructor rec(out.tag, out.header, out.state, f.mbs, dsp, pool);
+  Reconstructor rec(f.tag, f.header, f, f.mbs, dsp, pool);
   MacroblockCoeffs scratch;
   read_tokens(f, scratch, rec);
+  DecodedFrame out;
   out.picture = rec.finish();
+  out.state = std::move(f.state);
+  out.tag = f.tag;
+  out.header = std::move(f.header);
   out.shown = out.tag.show_frame;
-  finish_probabilities(out.header, f.probs, out.state);
   return out;
 }
 
@@ -312,41 +305,37 @@ ParsedFrame parse_frame(const DecoderState& in, std::span<const uint8_t> data) {
   return out;
 }
 
-DecoderState frame_begin_state(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
-  DecoderState s = state;
-  begin_state(tag, header, s);
-  return s;
-}
-
-DecodedFrame finish_frame(const DecoderState& begun, const ParsedFrame& p, const std::shared_ptr<Raster>& frame,
+DecodedFrame finish_frame(const FrameContext& ctx, const ParsedFrame& p, const std::shared_ptr<Raster>& picture,
                           const dsp::Dsp& dsp) {
   DecodedFrame out;
   out.tag = p.tag;
   out.header = p.header;
-  out.state = begun;
-  std::vector<uint8_t> no_coeffs(p.mbs.size(), 1);
-  for (size_t i = 0; i < p.mbs.size(); ++i) {
-    if (!p.mbs[i].mb_skip_coeff) no_coeffs[i] = p.coeffs[i].all_eob;
+  out.state = ctx.state;
+  std::vector<uint8_t> no_coeffs;
+  if (picture) {
+    no_coeffs.assign(p.mbs.size(), 1);
+    for (size_t i = 0; i < p.mbs.size(); ++i) {
+      if (!p.mbs[i].mb_skip_coeff) no_coeffs[i] = p.coeffs[i].all_eob;
+    }
   }
-  out.picture = finish_picture(dsp, frame, out.tag, out.header, p.mbs, no_coeffs, out.state);
+  end_frame(out.tag, out.header, p.mbs, updated_probabilities(p.header, ctx.state.probs), dsp, picture, no_coeffs, 0,
+            out.state);
+  out.picture = picture;
   out.shown = out.tag.show_frame;
-  finish_probabilities(out.header, updated_probabilities(p.header, begun.probs), out.state);
   return out;
 }
 
 DecodedFrame reconstruct_frame(const DecoderState& in, const ParsedFrame& p, const dsp::Dsp& dsp) {
   if (!p.tag.key_frame && !in.has_key_frame()) throw InvalidBitstream("inter frame before the first key frame");
-  const DecoderState begun = frame_begin_state(in, p.tag, p.header);
-  const auto dq = frame_dequant_factors(p.header, begun.segmentation);
-  auto frame = std::make_shared<Raster>(begun.width, begun.height);
-  const int mb_cols = begun.mb_cols();
+  const FrameContext ctx = begin_frame(in, p.tag, p.header);
+  auto frame = std::make_shared<Raster>(ctx.state.width, ctx.state.height);
+  const int mb_cols = ctx.modes.mb_cols;
   for (size_t i = 0; i < p.mbs.size(); ++i) {
     const MacroblockInfo& mb = p.mbs[i];
-    reconstruct_macroblock(dsp, *frame, begun.refs, mb, mb.mb_skip_coeff ? nullptr : &p.coeffs[i],
-                           dq[p.header.segmentation_enabled ? mb.segment_id : 0], int(i % mb_cols), int(i / mb_cols),
-                           p.tag.version);
+    reconstruct_macroblock(dsp, *frame, ctx.state.refs, mb, mb.mb_skip_coeff ? nullptr : &p.coeffs[i],
+                           ctx.dequant_of(mb), int(i % mb_cols), int(i / mb_cols), p.tag.version);
   }
-  return finish_frame(begun, p, frame, dsp);
+  return finish_frame(ctx, p, frame, dsp);
 }
 
 }  // namespace xc::vp8

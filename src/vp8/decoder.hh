@@ -10,6 +10,7 @@
 #include "vp8/dsp/dsp.hh"
 #include "vp8/frame_header.hh"
 #include "vp8/modes.hh"
+#include "vp8/quant.hh"
 #include "vp8/raster.hh"
 #include "vp8/state.hh"
 #include "vp8/tokens.hh"
@@ -41,24 +42,36 @@ ParsedFrame parse_frame(const DecoderState& state, std::span<const uint8_t> fram
 DecodedFrame reconstruct_frame(const DecoderState& state, const ParsedFrame& frame,
                                const dsp::Dsp& dsp = dsp::best_dsp());
 
-// The state a frame's macroblocks are reconstructed against: `state` with the key-frame resets and
-// the header's persistent updates (segmentation data, loop-filter deltas) applied; probabilities and
-// references are still those from before the frame.
-DecoderState frame_begin_state(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
+// What a frame's macroblocks are parsed, written, reconstructed and coded with, derived once from the
+// state the frame is decoded from and its tag and header (§9.3-9.11). The decoder, the frame writer and
+// the encoder make it with begin_frame; finish_frame (or decode_frame's loop, by the same steps) ends it.
+struct FrameContext {
+  // The begun state: the state decoded from, with the key-frame resets and the header's persistent
+  // updates (segmentation data, loop-filter deltas) applied; probabilities and references are still
+  // those from before the frame.
+  DecoderState state;
+  ProbabilityTables probs;  // the frame's: the begun state's with the header's updates
+  ModeContext modes;        // what the mode syntax needs besides the header (its map is the state's)
+  std::array<DequantFactors, 4> dequant;  // by segment
+  bool segmentation_enabled = false;
 
-// Completes a frame whose macroblocks have all been reconstructed into `frame` (by
-// reconstruct_macroblock or the encoder) against `begun` (from frame_begin_state): loop filter,
-// borders, segment map, references and probabilities, as reconstruct_frame does.
-DecodedFrame finish_frame(const DecoderState& begun, const ParsedFrame& frame, const std::shared_ptr<Raster>& picture,
-                          const dsp::Dsp& dsp = dsp::best_dsp());
+  // The dequantization factors of a macroblock: its segment's when the frame has segmentation.
+  const DequantFactors& dequant_of(const MacroblockInfo& mb) const {
+    return dequant[segmentation_enabled ? mb.segment_id : 0];
+  }
+};
 
-// The probabilities a frame is coded with (the state's, reset on key frames, with the header's
-// updates), and the state's persistent tables after it.
-ProbabilityTables frame_probabilities(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
+FrameContext begin_frame(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
 
-// What the mode parser needs besides the header for a frame decoded from `state`: the frame's size in
-// macroblocks, its sign biases and the persistent segment map (which stays owned by `state`).
-ModeContext frame_mode_context(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);
+// Completes a frame begun as `context` whose macroblocks have all been reconstructed into `picture`
+// (by reconstruct_macroblock or the encoder): loop filter, borders, segment map, references and
+// probabilities, as reconstruct_frame does. The probabilities kept are those of `frame`'s header,
+// whose probability updates, loop-filter level and sharpness may have changed since begin_frame
+// (its other fields may not). Without a picture the frame is finished as parsing it alone would: the
+// state after it has the frame's segment map and probabilities and the references from before it,
+// and the result has no picture.
+DecodedFrame finish_frame(const FrameContext& context, const ParsedFrame& frame,
+                          const std::shared_ptr<Raster>& picture = nullptr, const dsp::Dsp& dsp = dsp::best_dsp());
 
 // Decodes one frame. Throws util::InvalidBitstream (with the problem and, where it applies, the
 // partition and macroblock row) for corrupt or truncated data, and for an inter frame when no key

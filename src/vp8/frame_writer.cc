@@ -51,14 +51,14 @@ std::vector<std::vector<uint8_t>> write_token_partitions(const ParsedFrame& fram
   return out;
 }
 
-// The mode context of a frame to be coded from `state`, after checking that it has a record and a
+// The context of a frame to be coded from `state`, after checking that it has a record and a
 // coefficient set per macroblock.
-ModeContext writable_frame_context(const DecoderState& state, const ParsedFrame& frame) {
+FrameContext writable_frame_context(const DecoderState& state, const ParsedFrame& frame) {
   if (!frame.tag.key_frame && !state.has_key_frame()) {
     throw std::invalid_argument("an inter frame needs a state with a key frame");
   }
-  const ModeContext ctx = frame_mode_context(state, frame.tag, frame.header);
-  const size_t mb_count = size_t(ctx.mb_cols) * ctx.mb_rows;
+  FrameContext ctx = begin_frame(state, frame.tag, frame.header);
+  const size_t mb_count = size_t(ctx.modes.mb_cols) * ctx.modes.mb_rows;
   if (frame.mbs.size() != mb_count || frame.coeffs.size() != mb_count) {
     throw std::invalid_argument(fmt::format("{} macroblock records and {} coefficient sets for {} macroblocks",
                                             frame.mbs.size(), frame.coeffs.size(), mb_count));
@@ -71,14 +71,13 @@ ModeContext writable_frame_context(const DecoderState& state, const ParsedFrame&
 std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& frame) {
   const FrameTag& tag = frame.tag;
   const FrameHeader& h = frame.header;
-  const ModeContext ctx = writable_frame_context(state, frame);
-  const ProbabilityTables probs = frame_probabilities(state, tag, h);
+  const FrameContext ctx = writable_frame_context(state, frame);
 
   BoolEncoder first;
   write_frame_header(first, h, tag.key_frame);
-  write_modes(first, h, ctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs, frame.mbs);
+  write_modes(first, h, ctx.modes, ctx.probs, frame.mbs);
   const std::vector<uint8_t> first_partition = first.finish();
-  const auto partitions = write_token_partitions(frame, ctx, probs);
+  const auto partitions = write_token_partitions(frame, ctx.modes, ctx.probs);
 
   FrameTag out_tag = tag;
   out_tag.first_part_size = uint32_t(first_partition.size());
@@ -97,14 +96,14 @@ std::vector<uint8_t> write_frame(const DecoderState& state, const ParsedFrame& f
 }
 
 FrameBranchCounts count_frame_branches(const DecoderState& state, const ParsedFrame& frame) {
-  const ModeContext ctx = writable_frame_context(state, frame);
-  const ProbabilityTables probs = frame_probabilities(state, frame.tag, frame.header);
+  const FrameContext ctx = writable_frame_context(state, frame);
+  const ProbabilityTables& probs = ctx.probs;
   BranchCounter counter;
   counter.watch(probs);
   const FrameHeader& h = frame.header;
   for (const uint8_t* p : {&h.prob_skip_false, &h.prob_intra, &h.prob_last, &h.prob_gf}) counter.watch(*p);
-  write_modes(counter, h, ctx, probs.y_mode_probs, probs.uv_mode_probs, probs.mv_probs, frame.mbs);
-  code_tokens(frame, ctx, probs, [&](int) -> BranchCounter& { return counter; });
+  write_modes(counter, h, ctx.modes, probs, frame.mbs);
+  code_tokens(frame, ctx.modes, probs, [&](int) -> BranchCounter& { return counter; });
 
   FrameBranchCounts out;
   for (int i = 0; i < kNumBlockTypes; ++i)

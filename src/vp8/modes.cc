@@ -5,12 +5,14 @@
 #include <fmt/format.h>
 
 #include <stdexcept>
+#include <type_traits>
 #include <utility>
 
 #include "vp8/bool_decoder.hh"
 #include "vp8/bool_encoder.hh"
 #include "vp8/branch_counter.hh"
 #include "vp8/frame_header.hh"
+#include "vp8/state.hh"
 #include "vp8/tables.hh"
 
 namespace xc::vp8 {
@@ -148,281 +150,247 @@ uint8_t uncoded_segment_id(const ModeContext& ctx, size_t index) {
   return !ctx.key_frame && ctx.previous_segment_map ? (*ctx.previous_segment_map)[index] : 0;
 }
 
-class ModeParser {
- public:
-  ModeParser(BoolDecoder& bd, const FrameHeader& h, const ModeContext& ctx,
-             const std::array<uint8_t, 4>& y_probs, const std::array<uint8_t, 3>& uv_probs,
-             const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs)
-      : bd_(bd), h_(h), ctx_(ctx), y_probs_(y_probs), uv_probs_(uv_probs), mv_probs_(mv_probs) {}
+// The coders of ModeSyntax. Each provides:
+//   kReads                       whether it fills the records (true) or codes what they hold
+//   bit(b, prob)                 a bool at `prob` (passed by reference: the counter knows it by address)
+//   tree(v, tree, probs)         a tree-coded value (§8.1)
+//   new_mv(mv, base, probs)      a vector coded as its difference from `base` (§17)
+//   implied(field, value)        a field the syntax does not code: a reader sets it to `value`, a
+//                                writer answers whether it holds `value`
+struct ModeReader {
+  static constexpr bool kReads = true;
+  BoolDecoder& bd;
 
-  std::vector<MacroblockInfo> run() {
-    std::vector<MacroblockInfo> mbs(size_t(ctx_.mb_cols) * ctx_.mb_rows);
-    const bool update_map = h_.segmentation_enabled && h_.segmentation.update_mb_segmentation_map;
-    const std::array<uint8_t, 3> seg_probs = segment_probs(h_);
-    for_each_macroblock(ctx_, mbs, [&](const MacroblockSite& site) {
-      MacroblockInfo& mb = mbs[site.index];
-      mb.segment_id = update_map ? uint8_t(bd_.read_tree(kMbSegmentTree, seg_probs.data()))
-                                 : uncoded_segment_id(ctx_, site.index);
-      if (h_.mb_no_coeff_skip) mb.mb_skip_coeff = bd_.read(h_.prob_skip_false);
-
-      if (ctx_.key_frame) {
-        parse_kf_modes(mb, site);
-      } else if (bd_.read(h_.prob_intra)) {
-        parse_inter_modes(mb, site);
-      } else {
-        parse_intra_modes(mb);
-      }
-    });
-    return mbs;
+  void bit(bool& b, uint8_t prob) { b = bd.read(prob); }
+  template <typename T, typename Tree>
+  void tree(T& v, const Tree& tree, const uint8_t* probs) {
+    v = T(bd.read_tree(tree.data(), probs));
   }
-
- private:
-  void parse_kf_modes(MacroblockInfo& mb, const MacroblockSite& site) {
-    mb.ref_frame = INTRA_FRAME;
-    mb.y_mode = MbMode(bd_.read_tree(kKfYModeTree, kKfYModeProbs.data()));
-    if (mb.y_mode == B_PRED) {
-      for (int b = 0; b < 16; ++b) {
-        mb.b_modes[b] = BMode(bd_.read_tree(kBModeTree, kf_b_mode_probs(mb, site.above, site.left, b)));
-      }
-    } else {
-      mb.b_modes.fill(implied_b_mode(mb.y_mode));
-    }
-    mb.uv_mode = MbMode(bd_.read_tree(kUvModeTree, kKfUvModeProbs.data()));
+  void new_mv(MotionVector& mv, const MotionVector& base, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& p) {
+    const MotionVector delta = read_mv(bd, p);
+    mv.row = int16_t(delta.row + base.row);
+    mv.col = int16_t(delta.col + base.col);
   }
-
-  void parse_intra_modes(MacroblockInfo& mb) {
-    mb.ref_frame = INTRA_FRAME;
-    mb.y_mode = MbMode(bd_.read_tree(kYModeTree, y_probs_.data()));
-    if (mb.y_mode == B_PRED) {
-      for (auto& m : mb.b_modes) m = BMode(bd_.read_tree(kBModeTree, kBModeProbs.data()));
-    } else {
-      mb.b_modes.fill(implied_b_mode(mb.y_mode));
-    }
-    mb.uv_mode = MbMode(bd_.read_tree(kUvModeTree, uv_probs_.data()));
+  template <typename T>
+  bool implied(T& field, const T& value) {
+    field = value;
+    return true;
   }
-
-  // §16.3: reference frame, near-MV search, mode, and vectors.
-  void parse_inter_modes(MacroblockInfo& mb, const MacroblockSite& site) {
-    mb.ref_frame = LAST_FRAME;
-    if (bd_.read(h_.prob_last)) mb.ref_frame = RefFrame(GOLDEN_FRAME + bd_.read(h_.prob_gf));
-    const EdgeDistances e = EdgeDistances::of(site.col, site.row, ctx_.mb_cols, ctx_.mb_rows);
-    const NearMvs near = find_near_mvs(site.above, site.left, site.above_left, mb.ref_frame, ctx_.sign_bias, e);
-    mb.y_mode = MbMode(bd_.read_tree(kMvRefTree, near.mode_probs.data()));
-    switch (mb.y_mode) {
-      case NEARESTMV:
-        mb.mv = near.nearest;
-        break;
-      case NEARMV:
-        mb.mv = near.near;
-        break;
-      case NEWMV: {
-        const MotionVector delta = read_mv(bd_, mv_probs_);
-        mb.mv.row = int16_t(delta.row + near.best.row);
-        mb.mv.col = int16_t(delta.col + near.best.col);
-        mb.needs_mv_clamp = outside_margin(mb.mv, e);
-        break;
-      }
-      case SPLITMV:
-        parse_split_mv(mb, site, near.best, e);
-        mb.mv = mb.b_mvs[15];
-        return;
-      default:  // ZEROMV
-        mb.mv = {};
-        break;
-    }
-    mb.b_mvs.fill(mb.mv);
-  }
-
-  // §16.4: partitioning, then one sub_mv_ref (and maybe a vector) per partition.
-  void parse_split_mv(MacroblockInfo& mb, const MacroblockSite& site, const MotionVector& best,
-                      const EdgeDistances& e) {
-    mb.partition = SplitMvPartition(bd_.read_tree(kSplitMvTree, kMbSplitProbs.data()));
-    for (int p = 0; p < kMbSplitCounts[mb.partition]; ++p) {
-      const SubMvContext sub_ctx = sub_mv_context(mb, site.above, site.left, first_subblock(mb.partition, p));
-      const BMode sub = BMode(bd_.read_tree(kSubMvRefTree, sub_ctx.probs));
-      MotionVector mv;
-      switch (sub) {
-        case LEFT4X4:
-          mv = sub_ctx.left;
-          break;
-        case ABOVE4X4:
-          mv = sub_ctx.above;
-          break;
-        case ZERO4X4:
-          mv = {};
-          break;
-        default: {
-          const MotionVector delta = read_mv(bd_, mv_probs_);
-          mv.row = int16_t(delta.row + best.row);
-          mv.col = int16_t(delta.col + best.col);
-          break;
-        }
-      }
-      mb.needs_mv_clamp |= outside_margin(mv, e);
-      // Fill the whole partition now: later partitions refer back to it.
-      for (int b = 0; b < 16; ++b) {
-        if (kMbSplits[mb.partition][b] == p) {
-          mb.b_mvs[b] = mv;
-          mb.b_modes[b] = sub;
-        }
-      }
-    }
-  }
-
-  BoolDecoder& bd_;
-  const FrameHeader& h_;
-  const ModeContext& ctx_;
-  const std::array<uint8_t, 4>& y_probs_;
-  const std::array<uint8_t, 3>& uv_probs_;
-  const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs_;
 };
 
-// The inverse of ModeParser: the same walk, contexts and searches, writing what the records hold
-// through a BoolEncoder, or counting its branches through a BranchCounter.
+// Writes through a BoolEncoder, or counts the branches through a BranchCounter.
 template <typename Encoder>
-class ModeWriter {
- public:
-  ModeWriter(Encoder& enc, const FrameHeader& h, const ModeContext& ctx, const std::array<uint8_t, 4>& y_probs,
-             const std::array<uint8_t, 3>& uv_probs, const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs)
-      : enc_(enc), h_(h), ctx_(ctx), y_probs_(y_probs), uv_probs_(uv_probs), mv_probs_(mv_probs) {}
+struct ModeWriter {
+  static constexpr bool kReads = false;
+  Encoder& enc;
 
-  void run(const std::vector<MacroblockInfo>& mbs) {
-    if (mbs.size() != size_t(ctx_.mb_cols) * ctx_.mb_rows) {
-      throw std::invalid_argument(fmt::format("{} macroblock records for a {}x{}-macroblock frame", mbs.size(),
-                                              ctx_.mb_cols, ctx_.mb_rows));
-    }
+  void bit(bool b, const uint8_t& prob) { enc.write(prob, b); }
+  template <typename T, typename Tree>
+  void tree(T v, const Tree& tree, const uint8_t* probs) {
+    enc.write_tree(tree, probs, v);
+  }
+  void new_mv(const MotionVector& mv, const MotionVector& base,
+              const std::array<std::array<uint8_t, kNumMvProbs>, 2>& p) {
+    write_mv(enc, p, mv, base);
+  }
+  template <typename T>
+  bool implied(const T& field, const T& value) {
+    return field == value;
+  }
+};
+
+// The macroblock mode syntax (§19.3), described once for a reader and a writer: `Mb` is
+// MacroblockInfo for a reader, which also fills the derived fields (implied subblock modes, the
+// vectors of every subblock, needs_mv_clamp), and const MacroblockInfo for a writer, which refuses
+// records that would not read back as themselves.
+template <typename Coder>
+class ModeSyntax {
+  // What a reader fills and a writer only reads.
+  template <typename T>
+  using Field = std::conditional_t<Coder::kReads, T, const T>;
+  using Mb = Field<MacroblockInfo>;
+
+ public:
+  // The coder is held by value (it holds only a reference), which spares the reader an indirection
+  // on every bool.
+  ModeSyntax(Coder c, const FrameHeader& h, const ModeContext& ctx, const ProbabilityTables& probs)
+      : c_(c), h_(h), ctx_(ctx), probs_(probs) {}
+
+  // Every macroblock of `mbs` in coding order; a writer names the macroblock of a record it refuses.
+  void run(Field<std::vector<MacroblockInfo>>& mbs) {
     const bool update_map = h_.segmentation_enabled && h_.segmentation.update_mb_segmentation_map;
     const std::array<uint8_t, 3> seg_probs = segment_probs(h_);
     for_each_macroblock(ctx_, mbs, [&](const MacroblockSite& site) {
-      const MacroblockInfo& mb = mbs[site.index];
-      try {
-        if (update_map) {
-          enc_.write_tree(kMbSegmentTree, seg_probs.data(), mb.segment_id);
-        } else if (mb.segment_id != uncoded_segment_id(ctx_, site.index)) {
-          throw std::invalid_argument(fmt::format("segment id {} is not coded and differs from the persistent {}",
-                                                  mb.segment_id, uncoded_segment_id(ctx_, site.index)));
+      if constexpr (Coder::kReads) {
+        macroblock(mbs[site.index], site, update_map, seg_probs);
+      } else {
+        try {
+          macroblock(mbs[site.index], site, update_map, seg_probs);
+        } catch (const std::invalid_argument& e) {
+          throw std::invalid_argument(fmt::format("macroblock row {} column {}: {}", site.row, site.col, e.what()));
         }
-        if (h_.mb_no_coeff_skip) {
-          enc_.write(h_.prob_skip_false, mb.mb_skip_coeff);
-        } else if (mb.mb_skip_coeff) {
-          throw std::invalid_argument("mb_skip_coeff set in a frame without mb_no_coeff_skip");
-        }
-
-        if (ctx_.key_frame) {
-          write_kf_modes(mb, site);
-        } else {
-          enc_.write(h_.prob_intra, mb.ref_frame != INTRA_FRAME);
-          if (mb.ref_frame != INTRA_FRAME) {
-            write_inter_modes(mb, site);
-          } else {
-            write_intra_modes(mb);
-          }
-        }
-      } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument(fmt::format("macroblock row {} column {}: {}", site.row, site.col, e.what()));
       }
     });
   }
 
  private:
-  static void require_intra(const MacroblockInfo& mb) {
-    if (mb.ref_frame != INTRA_FRAME || mb.y_mode > B_PRED || mb.uv_mode > TM_PRED) {
+  void macroblock(Mb& mb, const MacroblockSite& site, bool update_map, const std::array<uint8_t, 3>& seg_probs) {
+    if (update_map) {
+      c_.tree(mb.segment_id, kMbSegmentTree, seg_probs.data());
+    } else if (const uint8_t id = uncoded_segment_id(ctx_, site.index); !c_.implied(mb.segment_id, id)) {
+      throw std::invalid_argument(
+          fmt::format("segment id {} is not coded and differs from the persistent {}", mb.segment_id, id));
+    }
+    if (h_.mb_no_coeff_skip) {
+      c_.bit(mb.mb_skip_coeff, h_.prob_skip_false);
+    } else if (!c_.implied(mb.mb_skip_coeff, false)) {
+      throw std::invalid_argument("mb_skip_coeff set in a frame without mb_no_coeff_skip");
+    }
+
+    if (ctx_.key_frame) {
+      kf_modes(mb, site);
+      return;
+    }
+    bool inter = mb.ref_frame != INTRA_FRAME;
+    c_.bit(inter, h_.prob_intra);
+    if (inter) {
+      inter_modes(mb, site);
+    } else {
+      intra_modes(mb);
+    }
+  }
+
+  // Intra macroblocks have no reference frame; a writer also refuses modes that are not intra.
+  void intra_reference(Mb& mb) {
+    if constexpr (Coder::kReads) {
+      mb.ref_frame = INTRA_FRAME;
+    } else if (mb.ref_frame != INTRA_FRAME || mb.y_mode > B_PRED || mb.uv_mode > TM_PRED) {
       throw std::invalid_argument(fmt::format("modes (reference {}, y {}, uv {}) are not intra modes",
                                               int(mb.ref_frame), int(mb.y_mode), int(mb.uv_mode)));
     }
   }
 
-  void write_kf_modes(const MacroblockInfo& mb, const MacroblockSite& site) {
-    require_intra(mb);
-    enc_.write_tree(kKfYModeTree, kKfYModeProbs.data(), mb.y_mode);
+  // §11.2-11.4: key frames code intra modes with fixed probabilities, subblock modes in the context
+  // of their neighbours.
+  void kf_modes(Mb& mb, const MacroblockSite& site) {
+    intra_reference(mb);
+    c_.tree(mb.y_mode, kKfYModeTree, kKfYModeProbs.data());
     if (mb.y_mode == B_PRED) {
-      for (int b = 0; b < 16; ++b) {
-        enc_.write_tree(kBModeTree, kf_b_mode_probs(mb, site.above, site.left, b), mb.b_modes[b]);
-      }
+      for (int b = 0; b < 16; ++b) c_.tree(mb.b_modes[b], kBModeTree, kf_b_mode_probs(mb, site.above, site.left, b));
+    } else if constexpr (Coder::kReads) {
+      mb.b_modes.fill(implied_b_mode(mb.y_mode));
     }
-    enc_.write_tree(kUvModeTree, kKfUvModeProbs.data(), mb.uv_mode);
+    c_.tree(mb.uv_mode, kUvModeTree, kKfUvModeProbs.data());
   }
 
-  void write_intra_modes(const MacroblockInfo& mb) {
-    require_intra(mb);
-    enc_.write_tree(kYModeTree, y_probs_.data(), mb.y_mode);
+  // §16.1: intra macroblocks of inter frames, with the frame's probabilities.
+  void intra_modes(Mb& mb) {
+    intra_reference(mb);
+    c_.tree(mb.y_mode, kYModeTree, probs_.y_mode_probs.data());
     if (mb.y_mode == B_PRED) {
-      for (BMode m : mb.b_modes) enc_.write_tree(kBModeTree, kBModeProbs.data(), m);
+      for (auto& m : mb.b_modes) c_.tree(m, kBModeTree, kBModeProbs.data());
+    } else if constexpr (Coder::kReads) {
+      mb.b_modes.fill(implied_b_mode(mb.y_mode));
     }
-    enc_.write_tree(kUvModeTree, uv_probs_.data(), mb.uv_mode);
+    c_.tree(mb.uv_mode, kUvModeTree, probs_.uv_mode_probs.data());
   }
 
-  static void require_mv(const char* what, const MotionVector& coded, const MotionVector& implied) {
-    if (!(coded == implied)) {
+  void implied_mv(const char* what, Field<MotionVector>& mv, const MotionVector& value) {
+    if (!c_.implied(mv, value)) {
       throw std::invalid_argument(fmt::format("{} vector ({}, {}) differs from the ({}, {}) its mode implies", what,
-                                              coded.row, coded.col, implied.row, implied.col));
+                                              mv.row, mv.col, value.row, value.col));
     }
   }
 
-  void write_inter_modes(const MacroblockInfo& mb, const MacroblockSite& site) {
-    if (mb.ref_frame > ALTREF_FRAME) throw std::invalid_argument("invalid reference frame");
-    enc_.write(h_.prob_last, mb.ref_frame != LAST_FRAME);
-    if (mb.ref_frame != LAST_FRAME) enc_.write(h_.prob_gf, mb.ref_frame == ALTREF_FRAME);
+  // §16.3: reference frame, near-MV search, mode, and vectors.
+  void inter_modes(Mb& mb, const MacroblockSite& site) {
+    if constexpr (!Coder::kReads) {
+      if (mb.ref_frame > ALTREF_FRAME) throw std::invalid_argument("invalid reference frame");
+    }
+    bool not_last = mb.ref_frame != LAST_FRAME;
+    c_.bit(not_last, h_.prob_last);
+    bool altref = mb.ref_frame == ALTREF_FRAME;
+    if (not_last) c_.bit(altref, h_.prob_gf);
+    if constexpr (Coder::kReads) mb.ref_frame = not_last ? RefFrame(GOLDEN_FRAME + altref) : LAST_FRAME;
+
     const EdgeDistances e = EdgeDistances::of(site.col, site.row, ctx_.mb_cols, ctx_.mb_rows);
     const NearMvs near = find_near_mvs(site.above, site.left, site.above_left, mb.ref_frame, ctx_.sign_bias, e);
-    enc_.write_tree(kMvRefTree, near.mode_probs.data(), mb.y_mode);
+    c_.tree(mb.y_mode, kMvRefTree, near.mode_probs.data());
     switch (mb.y_mode) {
-      case ZEROMV:
-        require_mv("ZEROMV", mb.mv, {});
-        break;
       case NEARESTMV:
-        require_mv("NEARESTMV", mb.mv, near.nearest);
+        implied_mv("NEARESTMV", mb.mv, near.nearest);
         break;
       case NEARMV:
-        require_mv("NEARMV", mb.mv, near.near);
+        implied_mv("NEARMV", mb.mv, near.near);
         break;
       case NEWMV:
-        write_mv(enc_, mv_probs_, mb.mv, near.best);
+        c_.new_mv(mb.mv, near.best, probs_.mv_probs);
+        if constexpr (Coder::kReads) mb.needs_mv_clamp = outside_margin(mb.mv, e);
         break;
-      default:  // SPLITMV (write_tree refused anything else)
-        write_split_mv(mb, site, near.best);
-        require_mv("SPLITMV", mb.mv, mb.b_mvs[15]);
+      case SPLITMV:
+        split_mv(mb, site, near.best, e);
+        implied_mv("SPLITMV", mb.mv, mb.b_mvs[15]);
+        return;
+      default:  // ZEROMV
+        implied_mv("ZEROMV", mb.mv, MotionVector{});
         break;
     }
+    if constexpr (Coder::kReads) mb.b_mvs.fill(mb.mv);
   }
 
-  void write_split_mv(const MacroblockInfo& mb, const MacroblockSite& site, const MotionVector& best) {
-    enc_.write_tree(kSplitMvTree, kMbSplitProbs.data(), mb.partition);
+  // §16.4: partitioning, then one sub_mv_ref (and maybe a vector) per partition, which a reader
+  // copies to the partition's every subblock (later partitions refer back to it) and a writer
+  // requires of them.
+  void split_mv(Mb& mb, const MacroblockSite& site, const MotionVector& best, const EdgeDistances& e) {
+    c_.tree(mb.partition, kSplitMvTree, kMbSplitProbs.data());
     for (int p = 0; p < kMbSplitCounts[mb.partition]; ++p) {
       const int first = first_subblock(mb.partition, p);
       const SubMvContext sub_ctx = sub_mv_context(mb, site.above, site.left, first);
-      const BMode sub = mb.b_modes[first];
-      const MotionVector mv = mb.b_mvs[first];
-      enc_.write_tree(kSubMvRefTree, sub_ctx.probs, sub);
+      Field<BMode> sub = mb.b_modes[first];
+      Field<MotionVector> mv = mb.b_mvs[first];
+      c_.tree(sub, kSubMvRefTree, sub_ctx.probs);
       switch (sub) {
         case LEFT4X4:
-          require_mv("LEFT4X4", mv, sub_ctx.left);
+          implied_mv("LEFT4X4", mv, sub_ctx.left);
           break;
         case ABOVE4X4:
-          require_mv("ABOVE4X4", mv, sub_ctx.above);
+          implied_mv("ABOVE4X4", mv, sub_ctx.above);
           break;
         case ZERO4X4:
-          require_mv("ZERO4X4", mv, {});
+          implied_mv("ZERO4X4", mv, MotionVector{});
           break;
         default:  // NEW4X4
-          write_mv(enc_, mv_probs_, mv, best);
+          c_.new_mv(mv, best, probs_.mv_probs);
           break;
       }
+      if constexpr (Coder::kReads) mb.needs_mv_clamp |= outside_margin(mv, e);
       for (int b = 0; b < 16; ++b) {
-        if (kMbSplits[mb.partition][b] == p && !(mb.b_mvs[b] == mv && mb.b_modes[b] == sub)) {
+        if (kMbSplits[mb.partition][b] != p) continue;
+        if constexpr (Coder::kReads) {
+          mb.b_mvs[b] = mv;
+          mb.b_modes[b] = sub;
+        } else if (!(mb.b_mvs[b] == mv && mb.b_modes[b] == sub)) {
           throw std::invalid_argument(fmt::format("subblock {} differs from the rest of its partition", b));
         }
       }
     }
   }
 
-  Encoder& enc_;
+  Coder c_;
   const FrameHeader& h_;
   const ModeContext& ctx_;
-  const std::array<uint8_t, 4>& y_probs_;
-  const std::array<uint8_t, 3>& uv_probs_;
-  const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs_;
+  const ProbabilityTables& probs_;
 };
+
+template <typename Encoder>
+void write_modes_with(Encoder& enc, const FrameHeader& header, const ModeContext& ctx,
+                      const ProbabilityTables& probs, const std::vector<MacroblockInfo>& mbs) {
+  if (mbs.size() != size_t(ctx.mb_cols) * ctx.mb_rows) {
+    throw std::invalid_argument(
+        fmt::format("{} macroblock records for a {}x{}-macroblock frame", mbs.size(), ctx.mb_cols, ctx.mb_rows));
+  }
+  ModeSyntax(ModeWriter<Encoder>{enc}, header, ctx, probs).run(mbs);
+}
 
 }  // namespace
 
@@ -507,24 +475,20 @@ const uint8_t* kf_b_mode_probs(const MacroblockInfo& mb, const MacroblockInfo& a
 }
 
 std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& header, const ModeContext& ctx,
-                                        const std::array<uint8_t, 4>& y_mode_probs,
-                                        const std::array<uint8_t, 3>& uv_mode_probs,
-                                        const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs) {
-  return ModeParser(bd, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run();
+                                        const ProbabilityTables& probs) {
+  std::vector<MacroblockInfo> mbs(size_t(ctx.mb_cols) * ctx.mb_rows);
+  ModeSyntax(ModeReader{bd}, header, ctx, probs).run(mbs);
+  return mbs;
 }
 
-void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx,
-                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
-                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
+void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx, const ProbabilityTables& probs,
                  const std::vector<MacroblockInfo>& mbs) {
-  ModeWriter(enc, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run(mbs);
+  write_modes_with(enc, header, ctx, probs, mbs);
 }
 
 void write_modes(BranchCounter& counter, const FrameHeader& header, const ModeContext& ctx,
-                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
-                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
-                 const std::vector<MacroblockInfo>& mbs) {
-  ModeWriter(counter, header, ctx, y_mode_probs, uv_mode_probs, mv_probs).run(mbs);
+                 const ProbabilityTables& probs, const std::vector<MacroblockInfo>& mbs) {
+  write_modes_with(counter, header, ctx, probs, mbs);
 }
 
 }  // namespace xc::vp8

@@ -15,6 +15,7 @@ class BoolEncoder;
 class BranchCounter;
 struct FrameHeader;
 struct DecoderState;
+struct ProbabilityTables;
 
 // A motion vector in eighth-pel luma units (the coded quarter-pel value times two, as libvpx keeps
 // it), so luma uses mv >> 3 and mv & 7, and the chroma rules of §5 fall out of integer halving.
@@ -55,12 +56,10 @@ struct ModeContext {
   const std::vector<uint8_t>* previous_segment_map = nullptr;
 };
 
-// Parses the modes of every macroblock, row by row (§19.3). `mv_probs`, `y_mode_probs` and
-// `uv_mode_probs` are the frame's (already updated) probabilities.
+// Parses the modes of every macroblock, row by row (§19.3), with the frame's (already updated)
+// probabilities.
 std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& header, const ModeContext& ctx,
-                                        const std::array<uint8_t, 4>& y_mode_probs,
-                                        const std::array<uint8_t, 3>& uv_mode_probs,
-                                        const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs);
+                                        const ProbabilityTables& probs);
 
 // Writes the modes of every macroblock so that parse_modes, given the same header, context and
 // probabilities, returns `mbs`. Throws std::invalid_argument naming the macroblock when a record
@@ -69,17 +68,13 @@ std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& head
 // in `mv`), a NEWMV delta that is odd or out of range, a segment id that is not coded and differs
 // from 0 on a key frame, a skip flag without mb_no_coeff_skip, or a mode the frame type cannot code.
 // Derived fields (needs_mv_clamp, implied subblock modes) are not checked.
-void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx,
-                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
-                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
+void write_modes(BoolEncoder& enc, const FrameHeader& header, const ModeContext& ctx, const ProbabilityTables& probs,
                  const std::vector<MacroblockInfo>& mbs);
 
-// The same walk, counting the branches taken at each watched probability (the header's, or the
-// three tables passed) instead of writing them; throws the same way.
+// The same walk, counting the branches taken at each watched probability (the header's, or those
+// of `probs`) instead of writing them; throws the same way.
 void write_modes(BranchCounter& counter, const FrameHeader& header, const ModeContext& ctx,
-                 const std::array<uint8_t, 4>& y_mode_probs, const std::array<uint8_t, 3>& uv_mode_probs,
-                 const std::array<std::array<uint8_t, kNumMvProbs>, 2>& mv_probs,
-                 const std::vector<MacroblockInfo>& mbs);
+                 const ProbabilityTables& probs, const std::vector<MacroblockInfo>& mbs);
 
 // The subblock mode implied by a whole-macroblock intra mode, which key-frame subblock contexts see
 // (§11.3): B_VE_PRED for V_PRED, B_HE_PRED for H_PRED, B_TM_PRED for TM_PRED, else B_DC_PRED.

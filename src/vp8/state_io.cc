@@ -15,21 +15,140 @@ namespace {
 
 constexpr char kMagic[8] = {'X', 'C', 'V', 'P', '8', 'S', 'T', 'A'};
 
+// The distinct reference rasters (by pixel equality) and the index of each reference.
+struct RasterSet {
+  std::vector<RasterRef> distinct;
+  uint8_t index[3] = {0, 0, 0};
+};
+
+RasterSet distinct_references(const References& refs) {
+  RasterSet set;
+  const RasterRef* all[3] = {&refs.last, &refs.golden, &refs.altref};
+  for (int i = 0; i < 3; ++i) {
+    if (!*all[i]) continue;
+    size_t j = 0;
+    for (; j < set.distinct.size(); ++j) {
+      if (set.distinct[j] == *all[i] || set.distinct[j]->same_pixels(**all[i])) break;
+    }
+    if (j == set.distinct.size()) set.distinct.push_back(*all[i]);
+    set.index[i] = uint8_t(j);
+  }
+  return set;
+}
+
+// Whether every value lies in -limit..limit.
+bool within(const std::array<int8_t, 4>& values, int limit) {
+  for (int8_t v : values)
+    if (std::abs(v) > limit) return false;
+  return true;
+}
+
+// The state's fields after the magic and version, in file order (state_io.hh), described once for
+// the writer (which also makes the hash) and the reader. `State` is const DecoderState for a writer
+// and DecoderState for a reader, which also checks each value once it is read. A coder provides,
+// each taking the field and what to call it in an error:
+//   kReads                                  whether it fills the state (true) or stores it
+//   u8(f, what), i8(f, what), u16(f, what)  one little-endian integer
+//   bytes(array, what)                      an array of bytes as they are
+//   segment_map(map, count, what)           `count` segment ids
+//   raster(ref, width, height, what)        the planes of a raster, row by row (Y, then U and V)
+//   fail(message)                           (a reader) refuses the file
+template <typename State, typename Coder>
+void visit_state(State& s, Coder& c) {
+  constexpr bool kReads = Coder::kReads;
+  c.u16(s.width, "width");
+  c.u16(s.height, "height");
+  c.u8(s.horiz_scale, "horiz_scale");
+  c.u8(s.vert_scale, "vert_scale");
+  if constexpr (kReads) {
+    if (s.width > 0x3fff || s.height > 0x3fff || (s.width == 0) != (s.height == 0) || s.horiz_scale > 3 ||
+        s.vert_scale > 3) {
+      c.fail(fmt::format("invalid frame size {}x{} (scale {}, {})", s.width, s.height, s.horiz_scale,
+                         s.vert_scale));
+    }
+  }
+  for (auto& a : s.probs.coeff_probs)
+    for (auto& b : a)
+      for (auto& p : b) c.bytes(p, "coefficient probabilities");
+  c.bytes(s.probs.y_mode_probs, "y-mode probabilities");
+  c.bytes(s.probs.uv_mode_probs, "uv-mode probabilities");
+  for (auto& m : s.probs.mv_probs) c.bytes(m, "MV probabilities");
+
+  c.flag(s.segmentation.absolute_values, "segment_feature_mode");
+  for (auto& v : s.segmentation.quantizer) c.i8(v, "segment quantizer");
+  for (auto& v : s.segmentation.loop_filter_level) c.i8(v, "segment loop filter level");
+  if constexpr (kReads) {
+    if (!within(s.segmentation.quantizer, 127) || !within(s.segmentation.loop_filter_level, 63)) {
+      c.fail("segment feature value out of range");
+    }
+  }
+  // The map is canonical: an all-zero map is stored as absent.
+  bool has_map = false;
+  if (!kReads && s.segmentation.map) {
+    for (uint8_t v : *s.segmentation.map) has_map |= v != 0;
+  }
+  c.flag(has_map, "segment map flag");
+  if (has_map) c.segment_map(s.segmentation.map, size_t(s.mb_cols()) * s.mb_rows(), "segment map");
+  for (auto& v : s.lf_deltas.ref) c.i8(v, "loop filter ref delta");
+  for (auto& v : s.lf_deltas.mode) c.i8(v, "loop filter mode delta");
+  if constexpr (kReads) {
+    if (!within(s.lf_deltas.ref, 63) || !within(s.lf_deltas.mode, 63)) c.fail("loop filter delta out of range");
+  }
+
+  // Identical references are stored once: how many distinct rasters, which one each reference is,
+  // then the rasters.
+  RasterSet set;
+  if constexpr (!kReads) set = distinct_references(s.refs);
+  uint8_t count = uint8_t(set.distinct.size());
+  c.u8(count, "reference count");
+  for (uint8_t& i : set.index) c.u8(i, "reference index");
+  if constexpr (kReads) {
+    if (count > 3) c.fail(fmt::format("invalid reference count {}", count));
+    if ((count == 0) != (s.width == 0)) c.fail("reference frames and frame size disagree");
+    set.distinct.resize(count);
+  }
+  for (RasterRef& r : set.distinct) c.raster(r, s.width, s.height, "reference frame pixels");
+  if constexpr (kReads) {
+    if (count > 0) {
+      for (uint8_t i : set.index)
+        if (i >= count) c.fail(fmt::format("reference index {} out of range (count {})", i, count));
+      s.refs.last = set.distinct[set.index[0]];
+      s.refs.golden = set.distinct[set.index[1]];
+      s.refs.altref = set.distinct[set.index[2]];
+    }
+  }
+}
+
 // Writes fields little-endian into any sink with put(const uint8_t*, size_t).
 template <typename Sink>
 class FieldWriter {
  public:
+  static constexpr bool kReads = false;
   explicit FieldWriter(Sink& sink) : sink_(sink) {}
   void bytes(const void* p, size_t n) { sink_.put(static_cast<const uint8_t*>(p), n); }
-  void u8(uint8_t v) { bytes(&v, 1); }
-  void i8(int8_t v) { u8(uint8_t(v)); }
-  void u16(uint16_t v) {
+  template <size_t N>
+  void bytes(const std::array<uint8_t, N>& a, const char*) {
+    bytes(a.data(), N);
+  }
+  void u8(uint8_t v, const char* = nullptr) { bytes(&v, 1); }
+  void flag(bool v, const char*) { u8(v); }
+  void i8(int8_t v, const char*) { u8(uint8_t(v)); }
+  void u16(uint16_t v, const char*) {
     const uint8_t b[2] = {uint8_t(v), uint8_t(v >> 8)};
     bytes(b, 2);
   }
   void u32(uint32_t v) {
     const uint8_t b[4] = {uint8_t(v), uint8_t(v >> 8), uint8_t(v >> 16), uint8_t(v >> 24)};
     bytes(b, 4);
+  }
+  void segment_map(const std::shared_ptr<const std::vector<uint8_t>>& map, size_t, const char*) {
+    bytes(map->data(), map->size());
+  }
+  void raster(const RasterRef& r, int, int, const char*) {
+    for (int p = 0; p < 3; ++p) {
+      const Plane& plane = r->plane(p);
+      for (int y = 0; y < plane.height(); ++y) bytes(plane.row(y), plane.width());
+    }
   }
 
  private:
@@ -46,67 +165,17 @@ struct HashSink {
   void put(const uint8_t* p, size_t n) { hash.update(p, n); }
 };
 
-// The distinct reference rasters (by pixel equality) and the index of each reference.
-struct RasterSet {
-  std::vector<const Raster*> distinct;
-  uint8_t index[3] = {0, 0, 0};
-};
-
-RasterSet distinct_references(const References& refs) {
-  RasterSet set;
-  const RasterRef* all[3] = {&refs.last, &refs.golden, &refs.altref};
-  for (int i = 0; i < 3; ++i) {
-    if (!*all[i]) continue;
-    size_t j = 0;
-    for (; j < set.distinct.size(); ++j) {
-      if (set.distinct[j] == all[i]->get() || set.distinct[j]->same_pixels(**all[i])) break;
-    }
-    if (j == set.distinct.size()) set.distinct.push_back(all[i]->get());
-    set.index[i] = uint8_t(j);
-  }
-  return set;
-}
-
 template <typename Sink>
 void write_content(const DecoderState& s, Sink& sink) {
   FieldWriter<Sink> w(sink);
   w.bytes(kMagic, sizeof kMagic);
   w.u32(kStateFormatVersion);
-  w.u16(s.width);
-  w.u16(s.height);
-  w.u8(s.horiz_scale);
-  w.u8(s.vert_scale);
-  for (auto& a : s.probs.coeff_probs)
-    for (auto& b : a)
-      for (auto& c : b) w.bytes(c.data(), c.size());
-  w.bytes(s.probs.y_mode_probs.data(), 4);
-  w.bytes(s.probs.uv_mode_probs.data(), 3);
-  for (auto& m : s.probs.mv_probs) w.bytes(m.data(), m.size());
-  w.u8(s.segmentation.absolute_values);
-  for (int8_t v : s.segmentation.quantizer) w.i8(v);
-  for (int8_t v : s.segmentation.loop_filter_level) w.i8(v);
-  // The map is canonical: an all-zero map is stored as absent.
-  bool has_map = false;
-  if (s.segmentation.map) {
-    for (uint8_t v : *s.segmentation.map) has_map |= v != 0;
-  }
-  w.u8(has_map);
-  if (has_map) w.bytes(s.segmentation.map->data(), s.segmentation.map->size());
-  for (int8_t v : s.lf_deltas.ref) w.i8(v);
-  for (int8_t v : s.lf_deltas.mode) w.i8(v);
-  const RasterSet set = distinct_references(s.refs);
-  w.u8(uint8_t(set.distinct.size()));
-  for (uint8_t i : set.index) w.u8(i);
-  for (const Raster* r : set.distinct) {
-    for (int p = 0; p < 3; ++p) {
-      const Plane& plane = r->plane(p);
-      for (int y = 0; y < plane.height(); ++y) w.bytes(plane.row(y), plane.width());
-    }
-  }
+  visit_state(s, w);
 }
 
 class FieldReader {
  public:
+  static constexpr bool kReads = true;
   FieldReader(std::span<const uint8_t> bytes, const std::string& name) : bytes_(bytes), name_(name) {}
 
   const uint8_t* take(size_t n, const char* what) {
@@ -118,15 +187,41 @@ class FieldReader {
     pos_ += n;
     return p;
   }
-  uint8_t u8(const char* what) { return *take(1, what); }
-  int8_t i8(const char* what) { return int8_t(u8(what)); }
-  uint16_t u16(const char* what) {
+  template <size_t N>
+  void bytes(std::array<uint8_t, N>& a, const char* what) {
+    std::memcpy(a.data(), take(N, what), N);
+  }
+  void u8(uint8_t& v, const char* what) { v = *take(1, what); }
+  void flag(bool& v, const char* what) {
+    const uint8_t b = *take(1, what);
+    if (b > 1) fail(fmt::format("invalid {}", what));
+    v = b;
+  }
+  void i8(int8_t& v, const char* what) { v = int8_t(*take(1, what)); }
+  void u16(uint16_t& v, const char* what) {
     const uint8_t* p = take(2, what);
-    return uint16_t(p[0] | (p[1] << 8));
+    v = uint16_t(p[0] | (p[1] << 8));
   }
   uint32_t u32(const char* what) {
     const uint8_t* p = take(4, what);
     return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
+  }
+  void segment_map(std::shared_ptr<const std::vector<uint8_t>>& map, size_t count, const char* what) {
+    if (count == 0) fail("segment map present without a frame size");
+    const uint8_t* p = take(count, what);
+    auto ids = std::make_shared<std::vector<uint8_t>>(p, p + count);
+    for (uint8_t v : *ids)
+      if (v > 3) fail("segment id out of range in segment map");
+    map = std::move(ids);
+  }
+  void raster(RasterRef& r, int width, int height, const char* what) {
+    auto raster = std::make_shared<Raster>(width, height);
+    for (int p = 0; p < 3; ++p) {
+      Plane& plane = raster->plane(p);
+      for (int y = 0; y < plane.height(); ++y) std::memcpy(plane.row(y), take(plane.width(), what), plane.width());
+    }
+    raster->extend_borders();
+    r = std::move(raster);
   }
   size_t position() const { return pos_; }
   [[noreturn]] void fail(const std::string& what) const {
@@ -180,75 +275,7 @@ DecoderState deserialize_state(std::span<const uint8_t> bytes, const std::string
   }
 
   DecoderState s;
-  s.width = r.u16("width");
-  s.height = r.u16("height");
-  s.horiz_scale = r.u8("horiz_scale");
-  s.vert_scale = r.u8("vert_scale");
-  if (s.width > 0x3fff || s.height > 0x3fff || (s.width == 0) != (s.height == 0) || s.horiz_scale > 3 ||
-      s.vert_scale > 3) {
-    r.fail(fmt::format("invalid frame size {}x{} (scale {}, {})", s.width, s.height, s.horiz_scale,
-                       s.vert_scale));
-  }
-  for (auto& a : s.probs.coeff_probs)
-    for (auto& b : a)
-      for (auto& c : b) std::memcpy(c.data(), r.take(c.size(), "coefficient probabilities"), c.size());
-  std::memcpy(s.probs.y_mode_probs.data(), r.take(4, "y-mode probabilities"), 4);
-  std::memcpy(s.probs.uv_mode_probs.data(), r.take(3, "uv-mode probabilities"), 3);
-  for (auto& m : s.probs.mv_probs) std::memcpy(m.data(), r.take(m.size(), "MV probabilities"), m.size());
-
-  const uint8_t absolute = r.u8("segment_feature_mode");
-  if (absolute > 1) r.fail("invalid segment_feature_mode");
-  s.segmentation.absolute_values = absolute;
-  for (int8_t& v : s.segmentation.quantizer) v = r.i8("segment quantizer");
-  for (int8_t& v : s.segmentation.loop_filter_level) v = r.i8("segment loop filter level");
-  for (int i = 0; i < 4; ++i) {
-    if (std::abs(s.segmentation.quantizer[i]) > 127 || std::abs(s.segmentation.loop_filter_level[i]) > 63) {
-      r.fail("segment feature value out of range");
-    }
-  }
-  const uint8_t has_map = r.u8("segment map flag");
-  if (has_map > 1) r.fail("invalid segment map flag");
-  if (has_map) {
-    const size_t n = size_t(s.mb_cols()) * s.mb_rows();
-    if (n == 0) r.fail("segment map present without a frame size");
-    const uint8_t* p = r.take(n, "segment map");
-    auto map = std::make_shared<std::vector<uint8_t>>(p, p + n);
-    for (uint8_t v : *map)
-      if (v > 3) r.fail("segment id out of range in segment map");
-    s.segmentation.map = std::move(map);
-  }
-  for (int8_t& v : s.lf_deltas.ref) v = r.i8("loop filter ref delta");
-  for (int8_t& v : s.lf_deltas.mode) v = r.i8("loop filter mode delta");
-  for (int i = 0; i < 4; ++i) {
-    if (std::abs(s.lf_deltas.ref[i]) > 63 || std::abs(s.lf_deltas.mode[i]) > 63) {
-      r.fail("loop filter delta out of range");
-    }
-  }
-
-  const uint8_t count = r.u8("reference count");
-  uint8_t index[3];
-  for (uint8_t& i : index) i = r.u8("reference index");
-  if (count > 3) r.fail(fmt::format("invalid reference count {}", count));
-  if ((count == 0) != (s.width == 0)) r.fail("reference frames and frame size disagree");
-  std::vector<RasterRef> rasters;
-  for (int k = 0; k < count; ++k) {
-    auto raster = std::make_shared<Raster>(s.width, s.height);
-    for (int p = 0; p < 3; ++p) {
-      Plane& plane = raster->plane(p);
-      for (int y = 0; y < plane.height(); ++y) {
-        std::memcpy(plane.row(y), r.take(plane.width(), "reference frame pixels"), plane.width());
-      }
-    }
-    raster->extend_borders();
-    rasters.push_back(std::move(raster));
-  }
-  if (count > 0) {
-    for (uint8_t i : index)
-      if (i >= count) r.fail(fmt::format("reference index {} out of range (count {})", i, count));
-    s.refs.last = rasters[index[0]];
-    s.refs.golden = rasters[index[1]];
-    s.refs.altref = rasters[index[2]];
-  }
+  visit_state(s, r);
   if (r.position() != content) {
     r.fail(fmt::format("{} unexpected bytes after the state", content - r.position()));
   }

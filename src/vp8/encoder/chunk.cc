@@ -20,20 +20,6 @@ namespace xc::vp8::enc {
 
 namespace {
 
-// What the decoder's finish_frame does to the state apart from the references (§9.3, §9.7-9.11).
-DecoderState parsing_state_after(const DecoderState& s, const ParsedFrame& f) {
-  DecoderState next = frame_begin_state(s, f.tag, f.header);
-  if (f.header.refresh_entropy_probs) next.probs = frame_probabilities(s, f.tag, f.header);
-  if (f.header.segmentation_enabled && f.header.segmentation.update_mb_segmentation_map) {
-    auto map = std::make_shared<std::vector<uint8_t>>(f.mbs.size());
-    for (size_t i = 0; i < f.mbs.size(); ++i) (*map)[i] = f.mbs[i].segment_id;
-    next.segmentation.map = std::move(map);
-  } else if (f.tag.key_frame) {
-    next.segmentation.map.reset();
-  }
-  return next;
-}
-
 util::InvalidBitstream in_frame(const util::IvfReader& ivf, size_t i, const util::Error& e) {
   return util::InvalidBitstream(fmt::format("{}: frame {}: {}", ivf.path(), i, e.what()));
 }
@@ -92,7 +78,7 @@ PredictionStream::Frame PredictionStream::parse(size_t i) {
       f.picture = std::move(d.picture);
       state_ = std::move(d.state);
     } else {
-      state_ = parsing_state_after(state_, f.parsed);
+      state_ = finish_frame(begin_frame(state_, f.parsed.tag, f.parsed.header), f.parsed).state;
     }
   } catch (const util::Error& e) {
     throw in_frame(ivf_, i, e);

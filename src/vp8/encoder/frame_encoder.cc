@@ -287,13 +287,10 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
   }
   f.header = fresh_header(p);
 
-  const DecoderState begun = frame_begin_state(state, f.tag, f.header);
+  const FrameContext ctx = begin_frame(state, f.tag, f.header);
   FrameSetup setup;
-  setup.state = &begun;
+  setup.frame = &ctx;
   setup.header = &f.header;
-  setup.probs = frame_probabilities(state, f.tag, f.header);
-  setup.mode_context = frame_mode_context(state, f.tag, f.header);
-  setup.dq = frame_dequant_factors(f.header, begun.segmentation);
   setup.version = p.version;
   setup.key_frame = p.key_frame;
   std::vector<uint8_t> segments;
@@ -304,8 +301,8 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
   optimize_probabilities(state, f);
   choose_segment_probabilities(f);
   f.header.loop_filter_level = uint8_t(std::min(63, f.header.quant.y_ac_qi / 3));
-  apply(choose_loop_filter(dsp, begun, f, *coded.picture, source), f.header);
-  out.decoded = finish_frame(begun, f, coded.picture, dsp);
+  apply(choose_loop_filter(dsp, ctx.state, f, *coded.picture, source), f.header);
+  out.decoded = finish_frame(ctx, f, coded.picture, dsp);
   return out;
 }
 
@@ -317,10 +314,9 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
   frame = ParsedFrame{};  // its coefficients are replaced; free them before the search
   out.frame = std::move(u.frame);
   optimize_probabilities(state, out.frame);
-  const DecoderState begun = frame_begin_state(state, out.frame.tag, out.frame.header);
   // The search starts from the frame's own level and sharpness.
-  apply(choose_loop_filter(dsp, begun, out.frame, *u.picture, target), out.frame.header);
-  out.decoded = finish_frame(begun, out.frame, u.picture, dsp);
+  apply(choose_loop_filter(dsp, u.context.state, out.frame, *u.picture, target), out.frame.header);
+  out.decoded = finish_frame(u.context, out.frame, u.picture, dsp);
   return out;
 }
 

@@ -40,12 +40,12 @@ bool outside_margin(const MotionVector& mv, const EdgeDistances& e) {
 class Decider {
  public:
   Decider(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source, const ModeDecisionOptions& o)
-      : dsp_(dsp), s_(setup), src_(source), opt_(o), cols_(setup.mode_context.mb_cols),
-        rows_(setup.mode_context.mb_rows) {}
+      : dsp_(dsp), s_(setup), src_(source), opt_(o), cols_(setup.frame->modes.mb_cols),
+        rows_(setup.frame->modes.mb_rows) {}
 
   CodedFrame run(const std::vector<uint8_t>& segment_ids) {
     CodedFrame out;
-    out.picture = std::make_shared<Raster>(s_.state->width, s_.state->height);
+    out.picture = std::make_shared<Raster>(s_.frame->state.width, s_.frame->state.height);
     out.mbs.resize(size_t(cols_) * rows_);
     out.coeffs.resize(out.mbs.size());
     above_ctx_.assign(size_t(cols_), TokenContext{});
@@ -55,7 +55,7 @@ class Decider {
         const size_t i = size_t(r) * cols_ + c;
         MacroblockInfo& mb = out.mbs[i];
         mb.segment_id = segment_ids.empty() ? 0 : segment_ids[i];
-        const DequantFactors& dq = s_.dq[s_.header->segmentation_enabled ? mb.segment_id : 0];
+        const DequantFactors& dq = s_.frame->dequant_of(mb);
         lambda_ = lambda_for_factor(dq.y1[1]);
         rd_lambda_ = rd_lambda_for_factor(dq.y1[1]);
         out.coeffs[i] = decide(out, c, r, mb, dq);
@@ -64,7 +64,7 @@ class Decider {
           out.coeffs[i] = MacroblockCoeffs{};
           reset_token_context(mb.has_y2(), above_ctx_[c], left_ctx_);
         } else {
-          macroblock_token_cost(s_.probs.coeff_probs, mb.has_y2(), above_ctx_[c], left_ctx_, out.coeffs[i]);
+          macroblock_token_cost(s_.frame->probs.coeff_probs, mb.has_y2(), above_ctx_[c], left_ctx_, out.coeffs[i]);
         }
       }
     }
@@ -98,14 +98,15 @@ class Decider {
   MacroblockCoeffs code_candidate(Raster& pic, int c, int r, const SourceMacroblock& src, const DequantFactors& dq,
                                   const Candidate& cand, int64_t& j) {
     MacroblockCoeffs coeffs =
-        encode_macroblock_residual(dsp_, pic, s_.state->refs, cand.mb, src_, dq, c, r, s_.version, opt_.quantizer);
+        encode_macroblock_residual(dsp_, pic, s_.frame->state.refs, cand.mb, src_, dq, c, r, s_.version,
+                                   opt_.quantizer);
     int64_t sse = dsp_.sse[dsp::kBlock16x16](src.y, 16, pic.y().at(c * 16, r * 16), pic.y().stride());
     sse += dsp_.sse[dsp::kBlock8x8](src.u, 8, pic.u().at(c * 8, r * 8), pic.u().stride());
     sse += dsp_.sse[dsp::kBlock8x8](src.v, 8, pic.v().at(c * 8, r * 8), pic.v().stride());
     int rate = cand.rate;
     if (!coeffs.all_eob || !s_.header->mb_no_coeff_skip) {
       TokenContext above = above_ctx_[size_t(c)], left = left_ctx_;
-      rate += macroblock_token_cost(s_.probs.coeff_probs, cand.mb.has_y2(), above, left, coeffs);
+      rate += macroblock_token_cost(s_.frame->probs.coeff_probs, cand.mb.has_y2(), above, left, coeffs);
     }
     j = 16 * 256 * sse + int64_t(rd_lambda_) * rate;
     return coeffs;
@@ -129,7 +130,7 @@ class Decider {
     std::vector<Candidate> candidates;
     const int intra_flag = s_.key_frame ? 0 : bit_cost(s_.header->prob_intra, false);
     const IntraEdges edges = intra_edges(pic.y(), c, r, cols_, false);
-    const uint8_t* uv_probs = s_.key_frame ? kKfUvModeProbs.data() : s_.probs.uv_mode_probs.data();
+    const uint8_t* uv_probs = s_.key_frame ? kKfUvModeProbs.data() : s_.frame->probs.uv_mode_probs.data();
     const MbMode uv_mode = decide_chroma(pic, c, r, src);
     const int uv_rate = tree_cost(kUvModeTree, uv_probs, uv_mode);
     {
@@ -139,7 +140,7 @@ class Decider {
         uint8_t pred[256];
         dsp_.pred16[whole_block_index(m, edges.have_above, edges.have_left)](pred, 16, edges.above(), edges.left);
         const int rate = intra_flag + (s_.key_frame ? tree_cost(kKfYModeTree, kKfYModeProbs.data(), m)
-                                                    : tree_cost(kYModeTree, s_.probs.y_mode_probs.data(), m));
+                                                    : tree_cost(kYModeTree, s_.frame->probs.y_mode_probs.data(), m));
         const int64_t j = cost(dsp_.sse[dsp::kBlock16x16](src.y, 16, pred, 16), rate);
         if (j < best_cost) {
           best_cost = j;
@@ -199,7 +200,7 @@ class Decider {
     const IntraEdges ev = intra_edges(pic.v(), c, r, cols_, true);
     MbMode best = DC_PRED;
     int64_t best_cost = kInfinity;
-    const uint8_t* probs = s_.key_frame ? kKfUvModeProbs.data() : s_.probs.uv_mode_probs.data();
+    const uint8_t* probs = s_.key_frame ? kKfUvModeProbs.data() : s_.frame->probs.uv_mode_probs.data();
     for (MbMode m : {DC_PRED, V_PRED, H_PRED, TM_PRED}) {
       uint8_t pu[64], pv[64];
       const int idx = whole_block_index(m, eu.have_above, eu.have_left);
@@ -223,7 +224,7 @@ class Decider {
     Plane& y = pic.y();
     int64_t total = 0;
     int rate = intra_flag + (s_.key_frame ? tree_cost(kKfYModeTree, kKfYModeProbs.data(), B_PRED)
-                                          : tree_cost(kYModeTree, s_.probs.y_mode_probs.data(), B_PRED));
+                                          : tree_cost(kYModeTree, s_.frame->probs.y_mode_probs.data(), B_PRED));
     for (int b = 0; b < 16; ++b) {
       const int bx = (b & 3) * 4, by = (b >> 2) * 4;
       uint8_t* dst = y.at(c * 16 + bx, r * 16 + by);
@@ -270,7 +271,7 @@ class Decider {
   void decide_inter(int c, int r, const SourceMacroblock& src, const MacroblockInfo& above,
                     const MacroblockInfo& left, const MacroblockInfo& above_left, const MacroblockInfo& base,
                     MacroblockInfo& best, int64_t& best_cost, int& best_rate) {
-    const References& refs = s_.state->refs;
+    const References& refs = s_.frame->state.refs;
     const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
     const bool sixtap = s_.version == 0 || s_.version > 3;
     const dsp::InterPredFn* fns = sixtap ? dsp_.sixtap : dsp_.bilinear;
@@ -287,7 +288,7 @@ class Decider {
       } else {
         ref_rate += bit_cost(s_.header->prob_last, true) + bit_cost(s_.header->prob_gf, ref == ALTREF_FRAME);
       }
-      const NearMvs nm = find_near_mvs(above, left, above_left, ref, s_.mode_context.sign_bias, e);
+      const NearMvs nm = find_near_mvs(above, left, above_left, ref, s_.frame->modes.sign_bias, e);
 
       auto try_vector = [&](MbMode mode, const MotionVector& mv, int extra_rate) {
         uint8_t pred[256];

@@ -25,14 +25,11 @@ struct ModeDecisionOptions {
   QuantizerOptions quantizer = kDeadZoneQuantizer;
 };
 
-// What the decisions are made against: the state the frame is decoded from (after the header's
-// key-frame resets and updates, see frame_state), the header and the frame's working probabilities.
+// What the decisions are made against: the frame's context (begin_frame: the begun state, the
+// frame's working probabilities, mode context and dequantizers) and its header.
 struct FrameSetup {
-  const DecoderState* state = nullptr;
+  const FrameContext* frame = nullptr;
   const FrameHeader* header = nullptr;
-  ProbabilityTables probs;
-  ModeContext mode_context;
-  std::array<DequantFactors, 4> dq;
   int version = 0;
   bool key_frame = false;
 };

@@ -186,7 +186,7 @@ void optimize_probabilities(const DecoderState& state, ParsedFrame& f) {
   FrameHeader& h = f.header;
   // The tables the frame's updates apply to: the state's, or the defaults after a key frame's
   // reset.
-  const ProbabilityTables base = frame_begin_state(state, f.tag, h).probs;
+  const ProbabilityTables base = begin_frame(state, f.tag, h).state.probs;
   choose_skip_coding(state, base.coeff_probs, f);
 
   const FrameBranchCounts n = count_frame_branches(state, f);

@@ -110,7 +110,8 @@ UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame&
   if (!key && !state.has_key_frame()) {
     throw util::StateMismatch("rebase: an inter frame needs a state that has decoded a key frame");
   }
-  const DecoderState begun = frame_begin_state(state, frame.tag, frame.header);
+  UnfilteredFrame out{ParsedFrame{}, begin_frame(state, frame.tag, frame.header), nullptr};
+  const DecoderState& begun = out.context.state;
   const int mb_cols = begun.mb_cols(), mb_rows = begun.mb_rows();
   const size_t count = size_t(mb_cols) * mb_rows;
   if (frame.mbs.size() != count || frame.coeffs.size() != count) {
@@ -122,7 +123,7 @@ UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame&
                                        source.height, begun.width, begun.height));
   }
 
-  UnfilteredFrame out{ParsedFrame{}, begun, std::make_shared<Raster>(begun.width, begun.height)};
+  out.picture = std::make_shared<Raster>(begun.width, begun.height);
   ParsedFrame& p = out.frame;
   p.tag = frame.tag;
   p.header = frame.header;
@@ -131,20 +132,19 @@ UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame&
   const FrameHeader& h = p.header;
   // Segment ids that are not coded come from the persistent map of the state decoded from.
   const bool map_coded = h.segmentation_enabled && h.segmentation.update_mb_segmentation_map;
-  const std::vector<uint8_t>* old_map = !key && state.segmentation.map ? state.segmentation.map.get() : nullptr;
+  const std::vector<uint8_t>* old_map = out.context.modes.previous_segment_map;
   if (old_map && old_map->size() != count) {
     throw util::StateMismatch(fmt::format("rebase: the state's segment map has {} entries for {} macroblocks",
                                           old_map->size(), count));
   }
-  const auto dq = frame_dequant_factors(h, begun.segmentation);
 
   for (size_t i = 0; i < count; ++i) {
     MacroblockInfo& mb = p.mbs[i];
     if (!map_coded) mb.segment_id = old_map ? (*old_map)[i] : 0;
     const int col = int(i % mb_cols), row = int(i / mb_cols);
     MacroblockCoeffs& c = p.coeffs[i];
-    c = encode_macroblock_residual(dsp, *out.picture, begun.refs, mb, source,
-                                   dq[h.segmentation_enabled ? mb.segment_id : 0], col, row, p.tag.version, opts);
+    c = encode_macroblock_residual(dsp, *out.picture, out.context.state.refs, mb, source, out.context.dequant_of(mb),
+                                   col, row, p.tag.version, opts);
     mb.mb_skip_coeff = h.mb_no_coeff_skip && c.all_eob;
     // A skipped macroblock's coefficients are all zero with no token ends, as the parser leaves them.
     if (mb.mb_skip_coeff) c = MacroblockCoeffs{};
@@ -156,7 +156,7 @@ RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame
                                     const dsp::Dsp& dsp, const QuantizerOptions& opts) {
   UnfilteredFrame u = rebase_macroblocks(state, frame, source, dsp, opts);
   RebasedFrame out;
-  out.decoded = finish_frame(u.begun, u.frame, u.picture, dsp);
+  out.decoded = finish_frame(u.context, u.frame, u.picture, dsp);
   out.frame = std::move(u.frame);
   return out;
 }

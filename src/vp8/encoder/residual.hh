@@ -62,12 +62,12 @@ struct RebasedFrame {
 RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
                                     const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {});
 
-// The same rebase stopped before the loop filter: the frame, the state its macroblocks were
-// reconstructed against (frame_begin_state) and their reconstruction, which finish_frame(begun,
-// frame, picture) completes, after changing the frame's loop-filter level if wanted.
+// The same rebase stopped before the loop filter: the frame, the context its macroblocks were
+// reconstructed in (begin_frame) and their reconstruction, which finish_frame(context, frame,
+// picture) completes, after changing the frame's loop-filter level or probabilities if wanted.
 struct UnfilteredFrame {
   ParsedFrame frame;
-  DecoderState begun;
+  FrameContext context;
   std::shared_ptr<Raster> picture;
 };
 UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
