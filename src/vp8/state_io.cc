@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "util/errors.hh"
@@ -129,6 +130,7 @@ class FieldReader {
     return uint32_t(p[0]) | (uint32_t(p[1]) << 8) | (uint32_t(p[2]) << 16) | (uint32_t(p[3]) << 24);
   }
   size_t position() const { return pos_; }
+  size_t remaining() const { return bytes_.size() - pos_; }
   [[noreturn]] void fail(const std::string& what) const {
     throw util::InvalidBitstream(fmt::format("{}: {}", name_, what));
   }
@@ -230,6 +232,14 @@ DecoderState deserialize_state(std::span<const uint8_t> bytes, const std::string
   for (uint8_t& i : index) i = r.u8("reference index");
   if (count > 3) r.fail(fmt::format("invalid reference count {}", count));
   if ((count == 0) != (s.width == 0)) r.fail("reference frames and frame size disagree");
+  // The pixels must be in the file before memory is taken for them, so that a damaged size field in a
+  // small file cannot make the loader allocate (and zero) a picture of up to 16383x16383.
+  const size_t aligned = size_t(s.mb_cols()) * 16 * size_t(s.mb_rows()) * 16;
+  const size_t raster_bytes = aligned + aligned / 2;  // Y, then U and V at half size both ways
+  if (r.remaining() / std::max<size_t>(raster_bytes, 1) < count) {
+    r.fail(fmt::format("truncated state file: {} reference frame(s) of {}x{} need {} bytes, {} remain", count,
+                       s.width, s.height, count * raster_bytes, r.remaining()));
+  }
   std::vector<RasterRef> rasters;
   for (int k = 0; k < count; ++k) {
     auto raster = std::make_shared<Raster>(s.width, s.height);
