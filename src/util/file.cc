@@ -168,4 +168,15 @@ void write_file_atomically(const std::string& path, std::span<const uint8_t> byt
   out.commit();
 }
 
+void commit_all(const std::vector<PendingOutput>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    try {
+      outputs[i].commit();
+    } catch (...) {
+      for (size_t j = 0; j < i; ++j) ::unlink(outputs[j].path.c_str());
+      throw;
+    }
+  }
+}
+
 }  // namespace xc::util

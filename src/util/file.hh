@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -59,5 +60,17 @@ class AtomicFile {
 
 // Convenience: the whole content at once, atomically.
 void write_file_atomically(const std::string& path, std::span<const uint8_t> bytes);
+
+// One output of a run that has several: its path and what puts it in place (AtomicFile::commit, or a
+// writer's finish()).
+struct PendingOutput {
+  std::string path;
+  std::function<void()> commit;
+};
+
+// Commits the outputs in order. When one fails, those already committed are removed again, so a
+// tool with several outputs leaves all of them or none (a file that had one of their names before
+// the run is then gone too, as it would be after a successful run). Rethrows the failure.
+void commit_all(const std::vector<PendingOutput>& outputs);
 
 }  // namespace xc::util
