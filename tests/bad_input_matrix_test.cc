@@ -448,7 +448,7 @@ class Matrix : public ::testing::TestWithParam<Command> {
       if (w[0] == '@') {
         const std::string path = in.file(name);
         args.push_back(path);
-        if (exists(path) || std::filesystem::is_symlink(path)) continue;  // named twice
+        if (exists(path)) continue;  // named twice
         if (name != c.input) {
           write_raw(path, inputs().bytes(name));
           continue;
@@ -489,7 +489,10 @@ class Matrix : public ::testing::TestWithParam<Command> {
         ASSERT_EQ(::access("/usr/bin/setpriv", X_OK), 0) << "root needs setpriv (util-linux)";
       }
       for (const std::string& dir : {in.path(), scratch.path()}) ASSERT_EQ(::chmod(dir.c_str(), 0755), 0);
-      for (const std::string& name : in.entries()) ::chmod(in.file(name).c_str(), name == c.input && c.damage.type == Damage::Type::kUnreadable ? 0 : 0644);
+      for (const std::string& name : in.entries()) {
+        const bool unreadable = name == c.input && c.damage.type == Damage::Type::kUnreadable;
+        ::chmod(in.file(name).c_str(), unreadable ? 0 : 0644);
+      }
       ASSERT_EQ(::chmod(out.path().c_str(), c.problem == Case::OutputProblem::kReadOnlyFolder ? 0555 : 0777), 0);
       const std::vector<std::string> prefix = as_nobody();
       args.insert(args.begin(), prefix.begin(), prefix.end());
@@ -498,7 +501,9 @@ class Matrix : public ::testing::TestWithParam<Command> {
     uint64_t input_bytes = 0;
     for (const std::string& name : in_before) {
       std::error_code ignored;
-      if (std::filesystem::is_regular_file(in.file(name), ignored)) input_bytes += std::filesystem::file_size(in.file(name));
+      if (std::filesystem::is_regular_file(in.file(name), ignored)) {
+        input_bytes += std::filesystem::file_size(in.file(name));
+      }
     }
     const uint64_t cap = kCapBase + kCapPerPixel * pixels + input_bytes;
 

@@ -190,8 +190,8 @@ TEST(AtomicFile, CommitAllLeavesAllOrNone) {
     AtomicFile a(first), b(second);
     a.write(as_bytes("a"));
     b.write(as_bytes("b"));
-    EXPECT_TRUE(throws_exactly<IoError>([&] { commit_all({{first, [&] { a.commit(); }}, {second, [&] { b.commit(); }}}); },
-                                        {second + ": ", "rename"}));
+    const auto both = [&] { commit_all({{first, [&] { a.commit(); }}, {second, [&] { b.commit(); }}}); };
+    EXPECT_TRUE(throws_exactly<IoError>(both, {second + ": ", "rename"}));
   }
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"second"});
 

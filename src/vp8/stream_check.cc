@@ -16,7 +16,9 @@ void check_vp8_stream(const util::IvfReader& stream) {
   const std::array<char, 4>& fourcc = stream.header().fourcc;
   if (fourcc != std::array<char, 4>{'V', 'P', '8', '0'}) {
     std::string shown;  // printable, since the field may hold any bytes
-    for (const char c : fourcc) shown += c >= 0x20 && c < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", uint8_t(c));
+    for (const char c : fourcc) {
+      shown += c >= 0x20 && c < 0x7f ? std::string(1, c) : fmt::format("\\x{:02x}", uint8_t(c));
+    }
     throw util::Unsupported(fmt::format("{}: codec {} is not VP8 (VP80)", stream.path(), shown));
   }
 }
