@@ -180,6 +180,12 @@ TEST(AtomicFile, FailedRenameThrowsAndRemovesTheTemporary) {
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"target"});
 }
 
+// "" would otherwise be opened as the working folder's file of that name, or a temporary beside it.
+TEST(MappedFile, EmptyPathIsAUsageError) {
+  EXPECT_TRUE(throws_exactly<UsageError>([] { MappedFile f(""); }, {"input file name is empty"}));
+  EXPECT_TRUE(throws_exactly<UsageError>([] { AtomicFile f(""); }, {"output file name is empty"}));
+}
+
 // Two outputs of one run: when the second cannot be put in place, the first is removed again.
 TEST(AtomicFile, CommitAllLeavesAllOrNone) {
   TempDir dir;

@@ -39,6 +39,7 @@
 
 #include "util/errors.hh"
 #include "util/ivf.hh"
+#include "util/tool.hh"
 #include "util/y4m.hh"
 
 namespace {
@@ -769,6 +770,7 @@ int run(int argc, char** argv) {
     fmt::print(stderr, "vpxenc: {} (see vpxenc --help)\n", e.what());
     return 2;
   }
+  xc::util::refuse_empty_values(cl.app);
   Settings s = resolve(cl);
   xc::util::Y4mReader y4m(s.input);
   if (y4m.frame_count() == 0) throw xc::util::InvalidBitstream(s.input + ": the file holds no frames");
