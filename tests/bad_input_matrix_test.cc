@@ -62,6 +62,9 @@ constexpr uint64_t kLargestPixels = 16383ull * 16383;
 constexpr size_t kClipFrames = 3;
 constexpr size_t kIvfHeader = 32, kIvfFrameHeader = 12;
 
+// Under the sanitizers every run costs about 0.1 s of start-up and leak checking, so the runs that reach
+// no parsing code are left out there: paths that are not readable files and impossible outputs fail in
+// the same system calls as in the normal build, where they are all checked.
 #ifdef XC_MATRIX_SANITIZED
 constexpr bool kSanitized = true;
 constexpr auto kTimeout = std::chrono::seconds(120);
@@ -624,6 +627,7 @@ TEST_P(Matrix, DamagedInputs) {
     const std::string name = w.substr(1);
     const auto& [kind, good] = inputs().files.at(name);
     for (const Damage& d : damages(kind, good)) {
+      if (kSanitized && d.type != Damage::Type::kBytes) continue;  // see kSanitized
       Case c;
       c.name = name + ": " + d.name;
       c.input = name;
@@ -633,6 +637,7 @@ TEST_P(Matrix, DamagedInputs) {
   }
 }
 
+#ifndef XC_MATRIX_SANITIZED  // see kSanitized
 TEST_P(Matrix, ImpossibleOutputs) {
   const Command& cmd = GetParam();
   for (const std::string& w : cmd.words) {
@@ -650,6 +655,7 @@ TEST_P(Matrix, ImpossibleOutputs) {
     }
   }
 }
+#endif
 
 TEST_P(Matrix, BadCommandLines) {
   const Command& cmd = GetParam();
