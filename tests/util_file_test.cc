@@ -180,6 +180,39 @@ TEST(AtomicFile, FailedRenameThrowsAndRemovesTheTemporary) {
   EXPECT_EQ(dir.entries(), std::vector<std::string>{"target"});
 }
 
+// "" would otherwise be opened as the working folder's file of that name, or a temporary beside it.
+TEST(MappedFile, EmptyPathIsAUsageError) {
+  EXPECT_TRUE(throws_exactly<UsageError>([] { MappedFile f(""); }, {"input file name is empty"}));
+  EXPECT_TRUE(throws_exactly<UsageError>([] { AtomicFile f(""); }, {"output file name is empty"}));
+}
+
+// Two outputs of one run: when the second cannot be put in place, the first is removed again.
+TEST(AtomicFile, CommitAllLeavesAllOrNone) {
+  TempDir dir;
+  const std::string first = dir.file("first"), second = dir.file("second");
+  ASSERT_EQ(::mkdir(second.c_str(), 0755), 0);
+  write_raw(second + "/keep", "x");
+  {
+    AtomicFile a(first), b(second);
+    a.write(as_bytes("a"));
+    b.write(as_bytes("b"));
+    const auto both = [&] { commit_all({{first, [&] { a.commit(); }}, {second, [&] { b.commit(); }}}); };
+    EXPECT_TRUE(throws_exactly<IoError>(both, {second + ": ", "rename"}));
+  }
+  EXPECT_EQ(dir.entries(), std::vector<std::string>{"second"});
+
+  ASSERT_EQ(::unlink((second + "/keep").c_str()), 0);
+  ASSERT_EQ(::rmdir(second.c_str()), 0);
+  {
+    AtomicFile a(first), b(second);
+    a.write(as_bytes("a"));
+    b.write(as_bytes("b"));
+    commit_all({{first, [&] { a.commit(); }}, {second, [&] { b.commit(); }}});
+  }
+  EXPECT_EQ(dir.entries(), (std::vector<std::string>{"first", "second"}));
+  EXPECT_EQ(read_raw(first), to_vector(std::string_view("a")));
+}
+
 TEST(AtomicFile, LargeWriteRoundTrips) {
   TempDir dir;
   const uint32_t seed = 12345;

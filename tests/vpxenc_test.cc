@@ -333,7 +333,7 @@ TEST_F(VpxencCompareTest, VerboseConfigurationMatches) {
 TEST_F(VpxencErrorTest, UnknownFlagIsAnError) {
   const fs::path out = dir_.path() / "unknown.ivf";
   RunResult r = encode("--no-such-flag=3", out);
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("--no-such-flag"), std::string::npos) << r.output;
   EXPECT_EQ(r.output.rfind("vpxenc: ", 0), 0u) << r.output;
   EXPECT_FALSE(fs::exists(out));
@@ -355,7 +355,7 @@ TEST_F(VpxencErrorTest, SizeMismatchIsAnError) {
   const fs::path out = dir_.path() / "mismatch.ivf";
   for (const char* flags : {"-w 48", "--width=48", "-h 16", "--height 16"}) {
     RunResult r = encode(flags, out);
-    EXPECT_EQ(r.exit_code, 1) << flags << "\n" << r.output;
+    EXPECT_EQ(r.exit_code, 2) << flags << "\n" << r.output;
     EXPECT_NE(r.output.find("does not scale"), std::string::npos) << flags << "\n" << r.output;
     EXPECT_FALSE(fs::exists(out)) << flags;
   }
@@ -370,7 +370,7 @@ TEST_F(VpxencErrorTest, UnsupportedModesAreErrors) {
   for (const char* flags : {"--pass=1", "--passes=2 --fpf=stats.fpf", "--codec=vp9", "--webm",
                             "--passes=3", "--fps=abc", "--fps=1/0", "--end-usage=fast"}) {
     RunResult r = encode(flags, out);
-    EXPECT_EQ(r.exit_code, 1) << flags << "\n" << r.output;
+    EXPECT_EQ(r.exit_code, 2) << flags << "\n" << r.output;
     EXPECT_EQ(r.output.rfind("vpxenc: ", 0), 0u) << flags << "\n" << r.output;
     EXPECT_FALSE(fs::exists(out)) << flags;
   }
@@ -393,7 +393,7 @@ TEST_F(VpxencErrorTest, RefusedConfigurationLeavesNoFile) {
   const fs::path folder = dir_.path() / "refused";
   fs::create_directory(folder);
   RunResult r = encode("--kf-min-dist=2 --kf-max-dist=4", folder / "out.ivf");
-  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("kf_min_dist"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::is_empty(folder));
 }

@@ -39,6 +39,7 @@
 
 #include "util/errors.hh"
 #include "util/ivf.hh"
+#include "util/tool.hh"
 #include "util/y4m.hh"
 
 namespace {
@@ -180,7 +181,7 @@ void confirm_config(const Settings& s) {
              warnings.size());
   std::fflush(stderr);
   if (std::getchar() != 'y') {
-    throw UsageError(fmt::format(
+    throw Error(fmt::format(
         "stopped after {} configuration warning(s); -y continues without asking", warnings.size()));
   }
 }
@@ -767,10 +768,12 @@ int run(int argc, char** argv) {
     return cl.app.exit(e);
   } catch (const CLI::ParseError& e) {
     fmt::print(stderr, "vpxenc: {} (see vpxenc --help)\n", e.what());
-    return 1;
+    return 2;
   }
+  xc::util::refuse_empty_values(cl.app);
   Settings s = resolve(cl);
   xc::util::Y4mReader y4m(s.input);
+  if (y4m.frame_count() == 0) throw xc::util::InvalidBitstream(s.input + ": the file holds no frames");
   adopt_input(cl, y4m, s);
   return encode(s, y4m);
 }
@@ -780,6 +783,9 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "vpxenc: {}\n", e.what());
+    return 2;
   } catch (const std::exception& e) {
     fmt::print(stderr, "vpxenc: {}\n", e.what());
     return 1;

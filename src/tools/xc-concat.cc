@@ -53,10 +53,8 @@ JoinedStream join(const std::vector<std::unique_ptr<util::IvfReader>>& chunks) {
     const util::IvfReader& chunk = *chunks[k];
     const std::string& path = chunk.path();
     if (chunk.frame_count() == 0) throw util::InvalidBitstream(path + ": the chunk holds no frames");
+    vp8::check_vp8_stream(chunk);
     const util::IvfHeader& h = chunk.header();
-    if (h.fourcc != std::array<char, 4>{'V', 'P', '8', '0'}) {
-      throw util::Unsupported(fmt::format("{}: codec {:.4} is not VP8 (VP80)", path, h.fourcc.data()));
-    }
     if (k == 0) {
       out.header = h;
     } else if (h.timebase_num != out.header.timebase_num || h.timebase_den != out.header.timebase_den) {

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <vector>
 
+#include "util/file.hh"
 #include "util/ivf.hh"
 #include "util/tool.hh"
 #include "util/y4m.hh"
@@ -56,6 +58,7 @@ int main(int argc, char** argv) {
 
   return util::run_tool("xc-decode", app, argc, argv, [&] {
     const util::IvfReader ivf(input);
+    if (ivf.frame_count() == 0) throw util::InvalidBitstream(input + ": the file holds no frames");
     vp8::DecoderState state;
     if (!input_state.empty()) state = vp8::load_state(input_state);
     vp8::check_stream_state(ivf, state, input_state.empty() ? "a fresh decoder" : input_state);
@@ -91,8 +94,13 @@ int main(int argc, char** argv) {
         vp8::write_picture(*y4m, pic);
       }
     }
-    if (y4m) y4m->finish();
-    if (!output_state.empty()) vp8::save_state(state, output_state);
+    if (!y4m_out.empty() && !y4m) {
+      throw util::InvalidBitstream(input + ": no frame is shown, so there is no picture to write to " + y4m_out);
+    }
+    std::vector<util::PendingOutput> outputs;
+    if (y4m) outputs.push_back({y4m_out, [&] { y4m->finish(); }});
+    if (!output_state.empty()) outputs.push_back({output_state, [&] { vp8::save_state(state, output_state); }});
+    util::commit_all(outputs);
     return 0;
   });
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "util/file.hh"
 #include "util/ivf.hh"
 #include "util/tool.hh"
 #include "util/y4m.hh"
@@ -78,6 +79,7 @@ int run(const Options& o) {
     throw util::UsageError("-r needs -I (input state) and -p (prediction IVF)");
   }
   const util::Y4mReader y4m(o.input);
+  if (y4m.frame_count() == 0) throw util::InvalidBitstream(o.input + ": the file holds no frames");
   const int w = y4m.header().width, h = y4m.header().height;
 
   if (!o.reencode) {
@@ -112,8 +114,7 @@ int run(const Options& o) {
       state = std::move(f.decoded.state);
     }
     state_out.write(state);
-    out.finish();
-    state_out.commit();
+    util::commit_all({{o.output, [&] { out.finish(); }}, {o.output_state, [&] { state_out.commit(); }}});
     return 0;
   }
 
@@ -128,10 +129,10 @@ int run(const Options& o) {
   vp8::check_stream_state(pred_ivf, pred_start, rebase ? o.pred_state : "a fresh decoder");
   vp8::enc::PredictionStream pred(pred_ivf, pred_start);
   if (!rebase && !pred.starts_with_key_frame()) {
-    throw util::UsageError(o.pred_ivf + ": re-encoding needs a prediction stream that starts with a key frame");
+    throw util::InvalidBitstream(o.pred_ivf + ": re-encoding needs a prediction stream that starts with a key frame");
   }
   if (pred.shown_frames() != y4m.frame_count()) {
-    throw util::UsageError(fmt::format("{} shows {} frames but {} holds {}", o.pred_ivf, pred.shown_frames(),
+    throw util::InvalidBitstream(fmt::format("{} shows {} frames but {} holds {}", o.pred_ivf, pred.shown_frames(),
                                        y4m.path(), y4m.frame_count()));
   }
   const auto& pred_size = pred.first().state_after;
@@ -164,8 +165,7 @@ int run(const Options& o) {
   const vp8::DecoderState end = rebase ? vp8::enc::rebase_chunk(start, pred, pictures, sink)
                                        : vp8::enc::reencode_chunk(start, pred, pictures, options, sink).end;
   state_out.write(end);
-  out.finish();
-  state_out.commit();
+  util::commit_all({{o.output, [&] { out.finish(); }}, {o.output_state, [&] { state_out.commit(); }}});
   return 0;
 }
 

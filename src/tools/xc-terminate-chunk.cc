@@ -16,6 +16,7 @@
 
 #include "util/ivf.hh"
 #include "util/tool.hh"
+#include "vp8/stream_check.hh"
 #include "vp8/terminate_chunk.hh"
 
 using namespace xc;
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
 
   return util::run_tool("xc-terminate-chunk", app, argc, argv, [&] {
     const util::IvfReader ivf(input);
+    vp8::check_vp8_stream(ivf);
     std::vector<std::span<const uint8_t>> frames;
     for (const auto& f : ivf.frames()) frames.push_back(f.data);
     std::vector<std::vector<uint8_t>> terminated;

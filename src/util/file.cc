@@ -43,6 +43,7 @@ mode_t current_umask() {
 }  // namespace
 
 MappedFile::MappedFile(const std::string& path) : path_(path) {
+  if (path.empty()) throw UsageError("an input file name is empty");
   // O_NONBLOCK only matters for FIFOs, where a blocking open would wait for a writer before the
   // check below could refuse the pipe; regular files ignore it.
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -95,6 +96,7 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 AtomicFile::AtomicFile(const std::string& path) : path_(path) {
+  if (path.empty()) throw UsageError("an output file name is empty");
   // The temporary lives next to the target: rename() is atomic only within one file system, and
   // the output folder may be the only writable place (as under AWS Lambda, where only /tmp is).
   std::string name = path + ".tmp.XXXXXX";
@@ -166,6 +168,17 @@ void write_file_atomically(const std::string& path, std::span<const uint8_t> byt
   AtomicFile out(path);
   out.write(bytes);
   out.commit();
+}
+
+void commit_all(const std::vector<PendingOutput>& outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    try {
+      outputs[i].commit();
+    } catch (...) {
+      for (size_t j = 0; j < i; ++j) ::unlink(outputs[j].path.c_str());
+      throw;
+    }
+  }
 }
 
 }  // namespace xc::util

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,7 +11,7 @@ namespace xc::util {
 
 // A whole file mapped read-only into memory (no copy). Empty files are allowed.
 // Throws IoError("PATH: strerror") when the file cannot be opened or mapped, and IoError for
-// directories, pipes and devices (only regular files can be mapped). The file must not be truncated
+// directories, pipes and devices (only regular files can be mapped); UsageError for an empty path. The file must not be truncated
 // by another process while it is mapped (reading the lost pages would raise SIGBUS).
 class MappedFile {
  public:
@@ -36,7 +37,8 @@ class MappedFile {
 // without commit(), the temporary file is removed, so a failing tool never leaves a truncated file
 // under the target's name (a SIGKILL can leave the PATH.tmp.* file, never a partial PATH).
 // commit() does not fsync: see file.cc for why. Errors are IoError("PATH: what: strerror").
-// Writing after commit(), or write_at() past the bytes written so far, is a logic_error.
+// Writing after commit(), or write_at() past the bytes written so far, is a logic_error; an empty
+// path is a UsageError.
 class AtomicFile {
  public:
   explicit AtomicFile(const std::string& path);
@@ -59,5 +61,17 @@ class AtomicFile {
 
 // Convenience: the whole content at once, atomically.
 void write_file_atomically(const std::string& path, std::span<const uint8_t> bytes);
+
+// One output of a run that has several: its path and what puts it in place (AtomicFile::commit, or a
+// writer's finish()).
+struct PendingOutput {
+  std::string path;
+  std::function<void()> commit;
+};
+
+// Commits the outputs in order. When one fails, those already committed are removed again, so a
+// tool with several outputs leaves all of them or none (a file that had one of their names before
+// the run is then gone too, as it would be after a successful run). Rethrows the failure.
+void commit_all(const std::vector<PendingOutput>& outputs);
 
 }  // namespace xc::util

@@ -13,6 +13,17 @@
 
 namespace xc::util {
 
+// CLI11 takes "" as a value; for a file name it would mean the option was not given (xc-decode -o "")
+// or a file named "" in the working folder. Throws UsageError naming the option.
+inline void refuse_empty_values(const CLI::App& app) {
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_type_size_min() == 0) continue;  // a flag
+    for (const std::string& value : option->results()) {
+      if (value.empty()) throw UsageError(option->get_name() + ": empty value");
+    }
+  }
+}
+
 // Runs `body` (which parses `app` itself and does the work) and turns every failure into one line on
 // stderr. Exit codes: 0 success, 1 error, 2 usage error.
 template <typename Body>
@@ -30,6 +41,7 @@ int run_tool(const char* name, CLI::App& app, int argc, char** argv, Body&& body
       std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());
       return 2;
     }
+    refuse_empty_values(app);
     return body();
   } catch (const UsageError& e) {
     std::fprintf(stderr, "%s: %s (see --help)\n", name, e.what());

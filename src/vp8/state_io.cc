@@ -215,6 +215,14 @@ class FieldReader {
     map = std::move(ids);
   }
   void raster(RasterRef& r, int width, int height, const char* what) {
+    // The pixels must be in the file before memory is taken for them, so that a damaged size field in
+    // a small file cannot make the loader allocate (and zero) a picture of up to 16383x16383.
+    const size_t aligned = size_t((width + 15) / 16) * 16 * size_t((height + 15) / 16) * 16;
+    const size_t raster_bytes = aligned + aligned / 2;  // Y, then U and V at half size both ways
+    if (remaining() < raster_bytes) {
+      fail(fmt::format("truncated state file: a reference frame of {}x{} needs {} bytes, {} remain", width, height,
+                       raster_bytes, remaining()));
+    }
     auto raster = std::make_shared<Raster>(width, height);
     for (int p = 0; p < 3; ++p) {
       Plane& plane = raster->plane(p);
@@ -224,6 +232,7 @@ class FieldReader {
     r = std::move(raster);
   }
   size_t position() const { return pos_; }
+  size_t remaining() const { return bytes_.size() - pos_; }
   [[noreturn]] void fail(const std::string& what) const {
     throw util::InvalidBitstream(fmt::format("{}: {}", name_, what));
   }

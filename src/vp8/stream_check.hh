@@ -8,7 +8,10 @@
 
 namespace xc::vp8 {
 
-// A stream whose first frame is a key frame decodes the same from any state, so it is always
+// Throws util::Unsupported "PATH: codec XXXX is not VP8 (VP80)" unless the IVF header names VP8.
+void check_vp8_stream(const util::IvfReader& stream);
+
+// Checks check_vp8_stream, then the state. A stream whose first frame is a key frame decodes the same from any state, so it is always
 // accepted. Otherwise a non-zero tag must equal expected_state_tag(state); a stream of inter frames
 // with no tag (0) is accepted as it is (files from other writers). Throws util::StateMismatch naming
 // the stream and `state_name` (the state file, or "a fresh decoder").
