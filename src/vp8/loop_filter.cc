@@ -91,8 +91,7 @@ void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, 
         dsp.mb_filter_vedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
-        for (int k = 4; k < 16; k += 4)
-          dsp.inner_filter_vedge(py + k, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
+        dsp.inner_filter_vedges(py, ys, lim.sub_edge, lim.interior, lim.hev_threshold);
         dsp.inner_filter_vedge_uv(pu + 4, pv + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold);
       }
       if (r > 0) {
@@ -100,8 +99,7 @@ void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, 
         dsp.mb_filter_hedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
-        for (int k = 4; k < 16; k += 4)
-          dsp.inner_filter_hedge(py + k * ys, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
+        dsp.inner_filter_hedges(py, ys, lim.sub_edge, lim.interior, lim.hev_threshold);
         dsp.inner_filter_hedge_uv(pu + 4 * uvs, pv + 4 * uvs, uvs, lim.sub_edge, lim.interior,
                                   lim.hev_threshold);
       }

@@ -73,6 +73,10 @@ using InterPredFn = void (*)(uint8_t* dst, int dst_stride, const uint8_t* src, i
 using NormalFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit,
                                 int hev_threshold, int count);
 using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int count);
+// The three inner edges of a 16x16 luma macroblock whose top-left pixel is `p`, in the order §15.3
+// filters them: for the vertical ones, inner_filter_vedge at columns 4, 8 and 12 (16 rows each); for
+// the horizontal ones, inner_filter_hedge at rows 4, 8 and 12. Reads and writes only the macroblock.
+using InnerEdgesFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold);
 // The same edge of both chroma planes at once, with the same limits: exactly what the NormalFilterFn
 // of that kind does with count 8 at u and then at v (which share `stride`). Eight segments of each
 // plane fill one 16-lane register where the single-plane kernel would use half of one.
@@ -129,6 +133,8 @@ struct Dsp {
   ChromaFilterFn mb_filter_vedge_uv;
   ChromaFilterFn inner_filter_hedge_uv;
   ChromaFilterFn inner_filter_vedge_uv;
+  InnerEdgesFn inner_filter_vedges;  // the three inner luma edges of a macroblock in one call
+  InnerEdgesFn inner_filter_hedges;
 
   SadFn sad[kNumBlockSizes];  // encoder: motion search
   SseFn sse[kNumBlockSizes];  // encoder: mode decision

@@ -385,6 +385,14 @@ void chroma_filter_c(uint8_t* u, uint8_t* v, int stride, int edge_limit, int int
 }
 
 template <bool kHorizontal>
+void inner_edges_c(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold) {
+  for (int k = 4; k < 16; k += 4) {
+    normal_filter_c<kHorizontal, subblock_segment>(p + k * (kHorizontal ? stride : 1), stride, edge_limit,
+                                                   interior_limit, hev_threshold, 16);
+  }
+}
+
+template <bool kHorizontal>
 void simple_filter_c(uint8_t* p, int stride, int edge_limit, int count) {
   const int across = kHorizontal ? stride : 1;
   const int along = kHorizontal ? 1 : stride;
@@ -539,6 +547,8 @@ Dsp detail::make_scalar_table() {
   d.mb_filter_vedge_uv = chroma_filter_c<false, mb_segment>;
   d.inner_filter_hedge_uv = chroma_filter_c<true, subblock_segment>;
   d.inner_filter_vedge_uv = chroma_filter_c<false, subblock_segment>;
+  d.inner_filter_vedges = inner_edges_c<false>;
+  d.inner_filter_hedges = inner_edges_c<true>;
 
   detail::install_metrics<MetricsC>(d);
   d.sse_area = sse_area_c;
