@@ -123,6 +123,7 @@ void expect_complete(const Dsp& d) {
   for (auto f : d.pred4) EXPECT_NE(f, nullptr);
   EXPECT_NE(d.idct_add, nullptr);
   EXPECT_NE(d.idct_dc_add, nullptr);
+  EXPECT_NE(d.idct_dc_add_row, nullptr);
   EXPECT_NE(d.iwht, nullptr);
   for (auto f : d.sixtap) EXPECT_NE(f, nullptr);
   for (auto f : d.bilinear) EXPECT_NE(f, nullptr);
@@ -319,6 +320,20 @@ TEST_P(DspVsScalar, InverseTransforms) {
       simd().idct_dc_add(coeffs[0], actual.data() + kStride + 1, kStride);
       ASSERT_TRUE(same_pixels(expected, actual, kStride))
           << "idct_dc_add, " << pattern_name(pattern);
+    }
+    // Four blocks in a row, DCs from this block and the next three, against the single-block kernel.
+    for (Pattern pattern : kPatterns) {
+      constexpr int kRowStride = 19;
+      std::vector<uint8_t> expected(kRowStride * 6);
+      fill(expected.data(), kRowStride, kRowStride, 6, pattern, rng);
+      std::vector<uint8_t> single = expected, actual = expected;
+      const int16_t dc[4] = {blocks[i][0], blocks[(i + 1) % blocks.size()][0], blocks[(i + 2) % blocks.size()][0],
+                             blocks[(i + 3) % blocks.size()][0]};
+      for (int b = 0; b < 4; ++b) ref().idct_dc_add(dc[b], single.data() + kRowStride + 1 + 4 * b, kRowStride);
+      ref().idct_dc_add_row(dc, expected.data() + kRowStride + 1, kRowStride);
+      simd().idct_dc_add_row(dc, actual.data() + kRowStride + 1, kRowStride);
+      ASSERT_TRUE(same_pixels(single, expected, kRowStride)) << "scalar idct_dc_add_row, " << pattern_name(pattern);
+      ASSERT_TRUE(same_pixels(single, actual, kRowStride)) << "idct_dc_add_row, " << pattern_name(pattern);
     }
     std::array<int16_t, 256> expected{}, actual{};
     ref().iwht(blocks[i].data(), expected.data());

@@ -49,6 +49,9 @@ using IdctAddFn = void (*)(const int16_t coeffs[16], uint8_t* dst, int stride);
 // Same for a block whose only non-zero coefficient is the DC: adds int16(dc + 4) >> 3 to every
 // pixel, the value idct_add gives such a block.
 using IdctDcAddFn = void (*)(int16_t dc, uint8_t* dst, int stride);
+// The same for four horizontally adjacent blocks (a 16x4 area at dst), block i's DC in dc[i]:
+// idct_dc_add(dc[i], dst + 4 * i, stride) for i = 0..3.
+using IdctDcAddRowFn = void (*)(const int16_t dc[4], uint8_t* dst, int stride);
 // Inverse Walsh-Hadamard transform (RFC §14.3) of the Y2 block; writes output i to out[16 * i], the
 // DC position of luma block i in a [16][16] coefficient array. Sums wrap to 16 bits like idct_add's.
 using IwhtFn = void (*)(const int16_t in[16], int16_t* out);
@@ -118,6 +121,7 @@ struct Dsp {
 
   IdctAddFn idct_add;
   IdctDcAddFn idct_dc_add;
+  IdctDcAddRowFn idct_dc_add_row;
   IwhtFn iwht;
 
   InterPredFn sixtap[kNumBlockSizes];

@@ -260,6 +260,10 @@ void idct_dc_add_c(int16_t dc, uint8_t* dst, int stride) {
   }
 }
 
+void idct_dc_add_row_c(const int16_t dc[4], uint8_t* dst, int stride) {
+  for (int i = 0; i < 4; ++i) idct_dc_add_c(dc[i], dst + 4 * i, stride);
+}
+
 void iwht_c(const int16_t in[16], int16_t* out) {
   int16_t tmp[16];
   for (int i = 0; i < 4; ++i) {  // first pass: columns
@@ -533,6 +537,7 @@ Dsp detail::make_scalar_table() {
 
   d.idct_add = idct_add_c;
   d.idct_dc_add = idct_dc_add_c;
+  d.idct_dc_add_row = idct_dc_add_row_c;
   d.iwht = iwht_c;
 
   detail::install_subpel<SubpelPassC>(d);
