@@ -30,7 +30,6 @@ class BoolDecoder {
     const uint32_t split = 1 + (((range_ - 1) * prob) >> 8);
     const uint64_t big_split = uint64_t(split) << kWindowShift;
     const bool bit = value_ >= big_split;
-    // Written as selects, which compile to conditional moves: the branch would be unpredictable.
     range_ = bit ? range_ - split : split;
     value_ = bit ? value_ - big_split : value_;
     // Renormalize so that range_ is back in 128..255: range_ is in 1..255 here, so the shift is
