@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "util/errors.hh"
+#include "util/thread_pool.hh"
 #include "util_test_support.hh"
 #include "vector_test_support.hh"
 #include "vp8/state_io.hh"
@@ -365,7 +366,8 @@ TEST_F(ToolsRejectBadInput, TheUnbrokenInputsSucceed) {
 // a straight decode has before that frame, from an exactly sized copy. decode_frame may succeed (many
 // changes are still valid VP8) or throw util::Error; anything else (another exception, a crash, an
 // AddressSanitizer report) fails. After a success the next frames are decoded from the result too,
-// so that states made from corrupt frames (for example with another frame size) are exercised.
+// so that states made from corrupt frames (for example with another frame size) are exercised. Each
+// decode is repeated on three threads, which must give the same state or the same error.
 TEST(DecoderRejectsCorruptFrames, OnlyUtilErrors) {
   XC_REQUIRE_VECTORS();
   constexpr uint64_t kSeed = 0xbadc0ffee;
@@ -373,6 +375,7 @@ TEST(DecoderRejectsCorruptFrames, OnlyUtilErrors) {
   std::mt19937_64 rng(kSeed);
   auto below = [&](uint64_t n) { return size_t(rng() % n); };
   int errors = 0, successes = 0;
+  util::ThreadPool threads(3);
   for (const char* vector : {"vp80-00-comprehensive-001", "vp80-00-comprehensive-006", "vp80-01-intra-1411",
                              "vp80-02-inter-1418", "vp80-03-segmentation-1437", "vp80-04-partitions-1405"}) {
     const auto frames = read_frames(vector_path(vector));
@@ -410,11 +413,24 @@ TEST(DecoderRejectsCorruptFrames, OnlyUtilErrors) {
       std::vector<uint8_t> input = std::move(frame);
       for (size_t next = index; next < std::min(frames.size(), index + 3); ++next) {
         if (next != index) input = frames[next];
+        // On three threads: the same state, or the same error (a failing row stops the others).
+        std::optional<vp8::DecoderState> threaded;
+        std::string threaded_error;
+        try {
+          threaded = vp8::decode_frame(state, input, vp8::dsp::best_dsp(), nullptr, &threads).state;
+        } catch (const util::Error& e) {
+          threaded_error = e.what();
+        } catch (const std::exception& e) {
+          threaded_error = std::string("not a util::Error: ") + e.what();
+        }
         try {
           state = vp8::decode_frame(state, input).state;
           ++successes;
-        } catch (const util::Error&) {
+          EXPECT_TRUE(threaded && *threaded == state) << where << ": frame " << next << " on three threads: "
+                                                      << (threaded ? "another state" : threaded_error);
+        } catch (const util::Error& e) {
           ++errors;
+          EXPECT_EQ(threaded_error, e.what()) << where << ": frame " << next << " on three threads";
           break;
         } catch (const std::exception& e) {
           ADD_FAILURE() << where << ": decoding frame " << next << " threw " << typeid(e).name() << ": " << e.what();

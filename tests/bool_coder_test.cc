@@ -60,6 +60,81 @@ void round_trip(const Case& c, int count) {
   EXPECT_FALSE(dec.overran()) << describe(c) << " count " << count;
 }
 
+// The decoder as it was before whole-word refills, one byte at a time: its bits and its end-of-data
+// behaviour (when overran() turns true) are the contract the faster decoder keeps.
+class BytewiseBoolDecoder {
+ public:
+  explicit BytewiseBoolDecoder(const std::vector<uint8_t>& data) : pos_(data.data()), end_(data.data() + data.size()) {
+    fill();
+  }
+  bool read(uint8_t prob) {
+    const uint32_t split = 1 + (((range_ - 1) * prob) >> 8);
+    if (count_ < 0) fill();
+    const uint64_t big_split = uint64_t(split) << 56;
+    bool bit = false;
+    if (value_ >= big_split) {
+      range_ -= split;
+      value_ -= big_split;
+      bit = true;
+    } else {
+      range_ = split;
+    }
+    while (range_ < 128) {
+      range_ <<= 1;
+      value_ <<= 1;
+      --count_;
+    }
+    return bit;
+  }
+  bool overran() const { return count_ > 64 && count_ < kPastEnd; }
+
+ private:
+  static constexpr int kPastEnd = 0x40000000;
+  void fill() {
+    for (int shift = 48 - count_; shift >= 0; shift -= 8) {
+      if (pos_ == end_) {
+        count_ += kPastEnd;
+        return;
+      }
+      value_ |= uint64_t(*pos_++) << shift;
+      count_ += 8;
+    }
+  }
+  const uint8_t* pos_;
+  const uint8_t* end_;
+  uint64_t value_ = 0;
+  int count_ = -8;
+  uint32_t range_ = 255;
+};
+
+// Random data of every length up to 64 bytes (so the last refill finds every possible number of
+// bytes left), random probabilities including 0, read well past the end: every bool and every
+// overran() answer as the bytewise decoder gives them.
+TEST(BoolCoder, MatchesBytewiseDecoderUpToAndPastTheEnd) {
+  std::mt19937 rng(2024);
+  int overran_trials = 0;
+  for (int size = 0; size <= 64; ++size) {
+    for (int trial = 0; trial < 20; ++trial) {
+      std::vector<uint8_t> data(size);
+      // Some trials with runs of 0x00 or 0xff bytes, which keep the value at its extremes.
+      const int style = trial % 4;
+      for (auto& b : data) b = style == 1 ? 0 : style == 2 ? 0xff : uint8_t(rng());
+      BoolDecoder fast(data);
+      BytewiseBoolDecoder reference(data);
+      ASSERT_EQ(fast.overran(), reference.overran()) << "size " << size;
+      const int reads = 8 * size + 80;
+      for (int i = 0; i < reads; ++i) {
+        const uint8_t prob = trial % 5 == 0 ? uint8_t(rng() % 2 ? 1 : 255) : uint8_t(rng());
+        ASSERT_EQ(fast.read(prob), reference.read(prob)) << "size " << size << " trial " << trial << " bool " << i;
+        ASSERT_EQ(fast.overran(), reference.overran()) << "size " << size << " trial " << trial << " bool " << i;
+      }
+      overran_trials += fast.overran();
+    }
+  }
+  // Bools at probability 1 or 255 may not shift at all, so not every trial reaches past the end.
+  EXPECT_GT(overran_trials, 65 * 20 / 2);
+}
+
 TEST(BoolCoder, RoundTripsUnderProbabilityPatterns) {
   uint32_t seed = 1;
   for (int count : {0, 1, 2, 7, 8, 9, 31, 100, 1000, 20000}) {

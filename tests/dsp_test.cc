@@ -123,6 +123,7 @@ void expect_complete(const Dsp& d) {
   for (auto f : d.pred4) EXPECT_NE(f, nullptr);
   EXPECT_NE(d.idct_add, nullptr);
   EXPECT_NE(d.idct_dc_add, nullptr);
+  EXPECT_NE(d.idct_dc_add_row, nullptr);
   EXPECT_NE(d.iwht, nullptr);
   for (auto f : d.sixtap) EXPECT_NE(f, nullptr);
   for (auto f : d.bilinear) EXPECT_NE(f, nullptr);
@@ -136,6 +137,8 @@ void expect_complete(const Dsp& d) {
   EXPECT_NE(d.mb_filter_vedge_uv, nullptr);
   EXPECT_NE(d.inner_filter_hedge_uv, nullptr);
   EXPECT_NE(d.inner_filter_vedge_uv, nullptr);
+  EXPECT_NE(d.inner_filter_vedges, nullptr);
+  EXPECT_NE(d.inner_filter_hedges, nullptr);
   for (auto f : d.sad) EXPECT_NE(f, nullptr);
   for (auto f : d.sse) EXPECT_NE(f, nullptr);
   EXPECT_NE(d.sse_area, nullptr);
@@ -317,6 +320,20 @@ TEST_P(DspVsScalar, InverseTransforms) {
       simd().idct_dc_add(coeffs[0], actual.data() + kStride + 1, kStride);
       ASSERT_TRUE(same_pixels(expected, actual, kStride))
           << "idct_dc_add, " << pattern_name(pattern);
+    }
+    // Four blocks in a row, DCs from this block and the next three, against the single-block kernel.
+    for (Pattern pattern : kPatterns) {
+      constexpr int kRowStride = 19;
+      std::vector<uint8_t> expected(kRowStride * 6);
+      fill(expected.data(), kRowStride, kRowStride, 6, pattern, rng);
+      std::vector<uint8_t> single = expected, actual = expected;
+      const int16_t dc[4] = {blocks[i][0], blocks[(i + 1) % blocks.size()][0], blocks[(i + 2) % blocks.size()][0],
+                             blocks[(i + 3) % blocks.size()][0]};
+      for (int b = 0; b < 4; ++b) ref().idct_dc_add(dc[b], single.data() + kRowStride + 1 + 4 * b, kRowStride);
+      ref().idct_dc_add_row(dc, expected.data() + kRowStride + 1, kRowStride);
+      simd().idct_dc_add_row(dc, actual.data() + kRowStride + 1, kRowStride);
+      ASSERT_TRUE(same_pixels(single, expected, kRowStride)) << "scalar idct_dc_add_row, " << pattern_name(pattern);
+      ASSERT_TRUE(same_pixels(single, actual, kRowStride)) << "idct_dc_add_row, " << pattern_name(pattern);
     }
     std::array<int16_t, 256> expected{}, actual{};
     ref().iwht(blocks[i].data(), expected.data());
@@ -567,6 +584,56 @@ TEST_P(DspVsScalar, ChromaPairLoopFilters) {
               << (p == 0 ? "U" : "V") << " " << pattern_name(pattern) << " iteration " << iter << " edge "
               << l.edge << " interior " << l.interior << " hev " << l.hev;
         }
+      }
+    }
+    EXPECT_GT(changed, total / 4);
+  }
+}
+
+// The three inner edges of a macroblock in one call: each table's kernel against the scalar
+// single-edge kernel run at 4, 8 and 12 (the definition), on a 16x16 block inside a guard. Every row
+// (vertical edges) or column (horizontal) holds two shaped segments, across the edges at 4 and 12,
+// which meet across the edge at 8.
+TEST_P(DspVsScalar, InnerEdgesOfAMacroblock) {
+  constexpr uint32_t kSeed = 0x3e4d;
+  SCOPED_TRACE(seed_note(kSeed));
+  Rng rng(kSeed);
+  for (const bool horizontal : {false, true}) {
+    SCOPED_TRACE(horizontal ? "inner_filter_hedges" : "inner_filter_vedges");
+    constexpr int kSize = 16 + 2 * kEdgeGuard;
+    int changed = 0, total = 0;
+    for (Pattern pattern : kPatterns) {
+      for (int iter = 0; iter < 60; ++iter) {
+        std::vector<uint8_t> buf(kSize * kSize);
+        fill(buf.data(), kSize, kSize, kSize, Pattern::kRandom, rng);
+        for (int line = 0; line < 16; ++line) {
+          for (int half = 0; half < 2; ++half) {
+            uint8_t seg[8];
+            shape_segment(seg, rng.uniform(0, 3) ? pattern : Pattern::kRandom, rng);
+            for (int k = 0; k < 8; ++k) {
+              const int along = line, across = 8 * half + k;
+              const int r = kEdgeGuard + (horizontal ? across : along), c = kEdgeGuard + (horizontal ? along : across);
+              buf[r * kSize + c] = seg[k];
+            }
+          }
+        }
+        const FilterLimits l = random_limits(rng);
+        const int origin = kEdgeGuard * kSize + kEdgeGuard;
+        std::vector<uint8_t> expected = buf, scalar = buf, actual = buf;
+        for (int e = 4; e < 16; e += 4) {
+          const int q0 = origin + e * (horizontal ? kSize : 1);
+          (ref().*(horizontal ? &Dsp::inner_filter_hedge : &Dsp::inner_filter_vedge))(expected.data() + q0, kSize, l.edge,
+                                                                                      l.interior, l.hev, 16);
+        }
+        const InnerEdgesFn Dsp::*kernel = horizontal ? &Dsp::inner_filter_hedges : &Dsp::inner_filter_vedges;
+        (ref().*kernel)(scalar.data() + origin, kSize, l.edge, l.interior, l.hev);
+        (simd().*kernel)(actual.data() + origin, kSize, l.edge, l.interior, l.hev);
+        if (expected != buf) ++changed;
+        ++total;
+        ASSERT_TRUE(same_pixels(expected, scalar, kSize)) << "scalar, " << pattern_name(pattern) << " iteration " << iter;
+        ASSERT_TRUE(same_pixels(expected, actual, kSize))
+            << pattern_name(pattern) << " iteration " << iter << " edge " << l.edge << " interior " << l.interior
+            << " hev " << l.hev;
       }
     }
     EXPECT_GT(changed, total / 4);

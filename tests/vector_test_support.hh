@@ -104,11 +104,12 @@ struct StraightDecode {
 };
 
 inline StraightDecode decode_straight(const std::vector<std::vector<uint8_t>>& frames,
-                                      const vp8::dsp::Dsp& dsp = vp8::dsp::best_dsp()) {
+                                      const vp8::dsp::Dsp& dsp = vp8::dsp::best_dsp(),
+                                      util::ThreadPool* threads = nullptr) {
   StraightDecode d;
   d.states.emplace_back();
   for (const auto& frame : frames) {
-    vp8::DecodedFrame out = vp8::decode_frame(d.states.back(), frame, dsp);
+    vp8::DecodedFrame out = vp8::decode_frame(d.states.back(), frame, dsp, nullptr, threads);
     d.md5s.push_back(out.shown ? std::optional(vp8::picture_md5(*out.picture)) : std::nullopt);
     d.states.push_back(std::move(out.state));
   }

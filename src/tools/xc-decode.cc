@@ -9,6 +9,7 @@
 
 #include "util/file.hh"
 #include "util/ivf.hh"
+#include "util/thread_pool.hh"
 #include "util/tool.hh"
 #include "util/y4m.hh"
 #include "vp8/decoder.hh"
@@ -46,11 +47,15 @@ int main(int argc, char** argv) {
       "xc-decode"};
   std::string input, y4m_out, input_state, output_state;
   bool frame_md5 = false, frame_info = false;
+  int threads = 1;
   app.add_option("input", input, "IVF file to decode")->required();
   app.add_option("-o,--output", y4m_out, "write the shown frames to this Y4M file");
   app.add_option("-S,--input-state", input_state, "start from this .state file instead of a fresh decoder");
   app.add_option("-O,--output-state", output_state, "write the decoder state after the last frame");
   app.add_flag("--frame-md5", frame_md5, "print the MD5 of every shown frame");
+  app.add_option("-t,--threads", threads,
+                 "decode macroblock rows on this many threads (a wavefront); the output is the same")
+      ->check(CLI::Range(1, 64));
   app.add_flag("--frame-info", frame_info,
                "print one line per frame (shown or not) to standard error: index, key/inter, shown, bytes,\n"
                "quantizer index, loop-filter level and sharpness, and which references it refreshes");
@@ -63,12 +68,13 @@ int main(int argc, char** argv) {
     if (!input_state.empty()) state = vp8::load_state(input_state);
     vp8::check_stream_state(ivf, state, input_state.empty() ? "a fresh decoder" : input_state);
     vp8::RasterPool pool;
+    util::ThreadPool thread_pool(threads);
     std::unique_ptr<util::Y4mWriter> y4m;
     util::Y4mHeader y4m_header;
     for (size_t i = 0; i < ivf.frame_count(); ++i) {
       vp8::DecodedFrame d;
       try {
-        d = vp8::decode_frame(state, ivf.frame(i).data, vp8::dsp::best_dsp(), &pool);
+        d = vp8::decode_frame(state, ivf.frame(i).data, vp8::dsp::best_dsp(), &pool, &thread_pool);
       } catch (const util::Error& e) {
         throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", input, i, e.what()));
       }

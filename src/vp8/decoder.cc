@@ -5,10 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <limits>
 #include <memory>
 #include <vector>
 
 #include "util/errors.hh"
+#include "util/thread_pool.hh"
 #include "vp8/bool_decoder.hh"
 #include "vp8/loop_filter.hh"
 #include "vp8/modes.hh"
@@ -165,32 +168,38 @@ PreparedFrame prepare(const DecoderState& in, std::span<const uint8_t> data) {
   return f;
 }
 
+// Reads the tokens of macroblock row r, handing each macroblock to `visit(index, coeffs or nullptr)`
+// in raster order. `above` holds the above contexts of every column, left there by row r - 1.
+template <typename Visit>
+void read_row_tokens(PreparedFrame& f, int r, std::vector<TokenContext>& above, MacroblockCoeffs& scratch,
+                     Visit&& visit) {
+  const int mb_cols = f.state.mb_cols();
+  BoolDecoder& tbd = f.partitions[r % f.partitions.size()];
+  TokenContext left{};
+  for (int c = 0; c < mb_cols; ++c) {
+    const size_t i = size_t(r) * mb_cols + c;
+    const MacroblockInfo& mb = f.mbs[i];
+    if (mb.mb_skip_coeff) {
+      reset_token_context(mb.has_y2(), above[c], left);
+      visit(i, nullptr);
+    } else {
+      MacroblockCoeffs& out = visit.buffer(i, scratch);
+      parse_macroblock_tokens(tbd, f.probs.coeff_probs, mb.has_y2(), above[c], left, out);
+      visit(i, &out);
+    }
+  }
+  if (tbd.overran()) {
+    throw InvalidBitstream(fmt::format("token partition {} is truncated (read past its end in macroblock row {})",
+                                       r % f.partitions.size() + 1, r));
+  }
+}
+
 // Reads the tokens of every macroblock row by row, handing each macroblock to `visit(index, coeffs
 // or nullptr)` in raster order.
 template <typename Visit>
 void read_tokens(PreparedFrame& f, MacroblockCoeffs& scratch, Visit&& visit) {
-  const int mb_cols = f.state.mb_cols(), mb_rows = f.state.mb_rows();
-  std::vector<TokenContext> above(mb_cols);
-  for (int r = 0; r < mb_rows; ++r) {
-    BoolDecoder& tbd = f.partitions[r % f.partitions.size()];
-    TokenContext left{};
-    for (int c = 0; c < mb_cols; ++c) {
-      const size_t i = size_t(r) * mb_cols + c;
-      const MacroblockInfo& mb = f.mbs[i];
-      if (mb.mb_skip_coeff) {
-        reset_token_context(mb.has_y2(), above[c], left);
-        visit(i, nullptr);
-      } else {
-        MacroblockCoeffs& out = visit.buffer(i, scratch);
-        parse_macroblock_tokens(tbd, f.probs.coeff_probs, mb.has_y2(), above[c], left, out);
-        visit(i, &out);
-      }
-    }
-    if (tbd.overran()) {
-      throw InvalidBitstream(fmt::format("token partition {} is truncated (read past its end in macroblock row {})",
-                                         r % f.partitions.size() + 1, r));
-    }
-  }
+  std::vector<TokenContext> above(f.state.mb_cols());
+  for (int r = 0; r < f.state.mb_rows(); ++r) read_row_tokens(f, r, above, scratch, visit);
 }
 
 // Ends a frame in `s`, its begun state. With a picture (every macroblock reconstructed, the first
@@ -221,15 +230,30 @@ class Reconstructor {
 
   void operator()(size_t i, const MacroblockCoeffs* coeffs) {
     const int c = int(i % s_.mb_cols()), r = int(i / s_.mb_cols());
-    const MacroblockInfo& mb = mbs_[i];
-    if (coeffs) no_coeffs_[i] = coeffs->all_eob;
-    reconstruct_macroblock(dsp_, *frame_, s_.refs, mb, coeffs, ctx_.dequant_of(mb), c, r, tag_.version);
+    reconstruct(i, c, r, coeffs);
     // With a row complete, the row above it is filtered while its pixels are still in the cache.
     if (c == s_.mb_cols() - 1 && r > 0) {
-      loop_filter_rows(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_, r - 1, r);
+      filter_row(r - 1);
       filtered_rows_ = r;
     }
   }
+
+  // Macroblock i at (c, r): intra prediction reads the unfiltered pixels of its left, above-left,
+  // above and above-right neighbours.
+  void reconstruct(size_t i, int c, int r, const MacroblockCoeffs* coeffs) {
+    const MacroblockInfo& mb = mbs_[i];
+    if (coeffs) no_coeffs_[i] = coeffs->all_eob;
+    reconstruct_macroblock(dsp_, *frame_, s_.refs, mb, coeffs, ctx_.dequant_of(mb), c, r, tag_.version);
+  }
+
+  // Loop-filters row r, which changes rows r - 1 and r: after row r - 1 is filtered and row r + 1
+  // reconstructed (see loop_filter_rows).
+  void filter_row(int r) {
+    loop_filter_rows(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_, r, r + 1);
+  }
+
+  // After decode_rows_in_parallel, which filters every row.
+  void mark_all_filtered() { filtered_rows_ = s_.mb_rows(); }
 
   MacroblockCoeffs& buffer(size_t, MacroblockCoeffs& scratch) {
     scratch = MacroblockCoeffs{};
@@ -254,6 +278,86 @@ class Reconstructor {
   int filtered_rows_ = 0;  // macroblock rows already loop-filtered
 };
 
+// Decodes the rows of a frame on the pool's threads, thread t taking rows t, t + n, t + 2n, ... Each
+// row is first parsed whole into the thread's own buffer (after the row above is parsed: the rows
+// share the above token contexts, and with fewer partitions than rows, bool decoders), then
+// reconstructed macroblock by macroblock, each once the row above has reconstructed the macroblock
+// above-right of it (the wavefront of intra prediction). The thread that finishes row r then filters
+// row r - 1, after row r - 2 is filtered; the last row is filtered by its own thread. Every pixel goes
+// through the same operations in the same order as on one thread, so the picture is the same.
+// A failure (a truncated partition) stops the other threads and is rethrown.
+void decode_rows_in_parallel(PreparedFrame& f, Reconstructor& rec, util::ThreadPool& threads) {
+  const int rows = f.state.mb_rows(), cols = f.state.mb_cols();
+  const int n = std::min(threads.size(), rows);
+  struct RowProgress {
+    std::atomic<int> parsed{0};         // 1 when the row's tokens are read
+    std::atomic<int> reconstructed{0};  // macroblocks reconstructed, left to right
+    std::atomic<int> filtered{0};       // 1 when the row is loop-filtered
+  };
+  const auto progress = std::make_unique<RowProgress[]>(size_t(rows));
+  std::atomic<bool> failed{false};
+  struct Abandoned {};  // another thread failed
+  constexpr int kDone = std::numeric_limits<int>::max();
+  auto wait_for = [&](std::atomic<int>& a, int need) {
+    for (int v = a.load(std::memory_order_acquire); v < need; v = a.load(std::memory_order_acquire)) a.wait(v);
+    if (failed.load(std::memory_order_relaxed)) throw Abandoned{};
+  };
+  // Raises a counter, never lowers it: once a failure has set every counter to kDone, a thread
+  // still finishing its macroblock cannot take a waiter's condition back.
+  auto publish = [](std::atomic<int>& a, int value) {
+    int old = a.load(std::memory_order_relaxed);
+    while (old < value && !a.compare_exchange_weak(old, value, std::memory_order_release, std::memory_order_relaxed)) {
+    }
+    a.notify_all();
+  };
+  std::vector<TokenContext> above(cols);
+  threads.run(n, [&](int t) {
+    std::vector<MacroblockCoeffs> row_coeffs(static_cast<size_t>(cols));
+    std::vector<const MacroblockCoeffs*> row_input(static_cast<size_t>(cols));
+    struct Collect {
+      std::vector<MacroblockCoeffs>& coeffs;
+      std::vector<const MacroblockCoeffs*>& input;
+      int cols;
+      void operator()(size_t i, const MacroblockCoeffs* c) { input[i % cols] = c; }
+      MacroblockCoeffs& buffer(size_t i, MacroblockCoeffs&) {
+        MacroblockCoeffs& b = coeffs[i % cols];
+        b = MacroblockCoeffs{};
+        return b;
+      }
+    } collect{row_coeffs, row_input, cols};
+    MacroblockCoeffs unused;
+    try {
+      for (int r = t; r < rows; r += n) {
+        if (r > 0) wait_for(progress[r - 1].parsed, 1);
+        read_row_tokens(f, r, above, unused, collect);
+        publish(progress[r].parsed, 1);
+        for (int c = 0; c < cols; ++c) {
+          if (r > 0) wait_for(progress[r - 1].reconstructed, std::min(c + 2, cols));
+          rec.reconstruct(size_t(r) * cols + c, c, r, row_input[c]);
+          publish(progress[r].reconstructed, c + 1);
+        }
+        auto filter = [&](int row) {
+          if (row > 0) wait_for(progress[row - 1].filtered, 1);
+          rec.filter_row(row);
+          publish(progress[row].filtered, 1);
+        };
+        if (r > 0) filter(r - 1);
+        if (r == rows - 1) filter(r);
+      }
+    } catch (const Abandoned&) {
+    } catch (...) {
+      failed.store(true);
+      for (int r = 0; r < rows; ++r) {
+        publish(progress[r].parsed, kDone);
+        publish(progress[r].reconstructed, kDone);
+        publish(progress[r].filtered, kDone);
+      }
+      throw;
+    }
+  });
+  rec.mark_all_filtered();
+}
+
 }  // namespace
 
 FrameContext begin_frame(const DecoderState& state, const FrameTag& tag, const FrameHeader& header) {
@@ -274,11 +378,15 @@ FrameContext begin_frame(const DecoderState& state, const FrameTag& tag, const F
 }
 
 DecodedFrame decode_frame(const DecoderState& in, std::span<const uint8_t> data, const dsp::Dsp& dsp,
-                          RasterPool* pool) {
+                          RasterPool* pool, util::ThreadPool* threads) {
   PreparedFrame f = prepare(in, data);
   Reconstructor rec(f.tag, f.header, f, f.mbs, dsp, pool);
-  MacroblockCoeffs scratch;
-  read_tokens(f, scratch, rec);
+  if (threads && threads->size() > 1 && f.state.mb_rows() > 1) {
+    decode_rows_in_parallel(f, rec, *threads);
+  } else {
+    MacroblockCoeffs scratch;
+    read_tokens(f, scratch, rec);
+  }
   DecodedFrame out;
   out.picture = rec.finish();
   out.state = std::move(f.state);

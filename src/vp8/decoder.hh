@@ -15,6 +15,10 @@
 #include "vp8/state.hh"
 #include "vp8/tokens.hh"
 
+namespace xc::util {
+class ThreadPool;
+}
+
 namespace xc::vp8 {
 
 struct DecodedFrame {
@@ -76,9 +80,11 @@ DecodedFrame finish_frame(const FrameContext& context, const ParsedFrame& frame,
 // Decodes one frame. Throws util::InvalidBitstream (with the problem and, where it applies, the
 // partition and macroblock row) for corrupt or truncated data, and for an inter frame when no key
 // frame has been decoded. `state` is never modified, so a failed frame leaves the caller's state as it
-// was. With a `pool`, the new picture is taken from it (see RasterPool) instead of allocated; the
-// result is the same.
+// was. With a `pool`, the new picture is taken from it (see RasterPool) instead of allocated; with
+// `threads` of more than one thread, macroblock rows are decoded on them in a wavefront. The result
+// is the same either way.
 DecodedFrame decode_frame(const DecoderState& state, std::span<const uint8_t> frame,
-                          const dsp::Dsp& dsp = dsp::best_dsp(), RasterPool* pool = nullptr);
+                          const dsp::Dsp& dsp = dsp::best_dsp(), RasterPool* pool = nullptr,
+                          util::ThreadPool* threads = nullptr);
 
 }  // namespace xc::vp8

@@ -65,13 +65,21 @@ void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, 
   Plane& u = frame.u();
   Plane& v = frame.v();
   const int cols = frame.mb_cols();
+  // The level and limits depend on the segment, reference and mode alone, which neighbours often
+  // share: the last macroblock's are kept.
+  int cached = -1, level = 0;
+  EdgeLimits lim{};
   for (int r = first_row; r < end_row; ++r) {
     for (int c = 0; c < cols; ++c) {
       const size_t i = size_t(r) * cols + c;
       const MacroblockInfo& mb = mbs[i];
-      const int level = macroblock_filter_level(h, seg, deltas, mb);
+      const int key = mb.segment_id | mb.ref_frame << 2 | mb.y_mode << 4;
+      if (key != cached) {
+        cached = key;
+        level = macroblock_filter_level(h, seg, deltas, mb);
+        lim = limits_for(level, h.sharpness_level, key_frame);
+      }
       if (level == 0) continue;
-      const EdgeLimits lim = limits_for(level, h.sharpness_level, key_frame);
       const bool inner = !(mb.has_y2() && (mb.mb_skip_coeff || no_coeffs[i]));
       uint8_t* py = y.at(c * 16, r * 16);
       uint8_t* pu = u.at(c * 8, r * 8);
@@ -91,8 +99,7 @@ void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, 
         dsp.mb_filter_vedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
-        for (int k = 4; k < 16; k += 4)
-          dsp.inner_filter_vedge(py + k, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
+        dsp.inner_filter_vedges(py, ys, lim.sub_edge, lim.interior, lim.hev_threshold);
         dsp.inner_filter_vedge_uv(pu + 4, pv + 4, uvs, lim.sub_edge, lim.interior, lim.hev_threshold);
       }
       if (r > 0) {
@@ -100,8 +107,7 @@ void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const FrameHeader& h, 
         dsp.mb_filter_hedge_uv(pu, pv, uvs, lim.mb_edge, lim.interior, lim.hev_threshold);
       }
       if (inner) {
-        for (int k = 4; k < 16; k += 4)
-          dsp.inner_filter_hedge(py + k * ys, ys, lim.sub_edge, lim.interior, lim.hev_threshold, 16);
+        dsp.inner_filter_hedges(py, ys, lim.sub_edge, lim.interior, lim.hev_threshold);
         dsp.inner_filter_hedge_uv(pu + 4 * uvs, pv + 4 * uvs, uvs, lim.sub_edge, lim.interior,
                                   lim.hev_threshold);
       }

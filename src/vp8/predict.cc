@@ -132,6 +132,22 @@ MotionVector clamp_chroma_to_border(MotionVector mv, const EdgeDistances& e) {
 // Predicts a block at (x, y) of `dst` from `ref` displaced by mv (eighth pels in this plane). If the
 // filter taps would reach outside the allocated border, the block is built from a copy with clamped
 // coordinates (the same pixels an infinitely extended frame would give).
+// The rare case of predict_block, kept out of line so that the common one needs no stack frame.
+[[gnu::noinline]] void predict_block_clamped(const dsp::InterPredFn fn, int w, int h, uint8_t* out, int out_stride,
+                                             const Plane& ref, int sx, int sy, int mx, int my) {
+  const int b = ref.border();
+  constexpr int kMax = 16 + 5;
+  uint8_t tmp[kMax * kMax];
+  for (int r = 0; r < h + 5; ++r) {
+    const int ry = std::clamp(sy - 2 + r, -b, ref.height() + b - 1);
+    for (int c = 0; c < w + 5; ++c) {
+      const int rx = std::clamp(sx - 2 + c, -b, ref.width() + b - 1);
+      tmp[r * kMax + c] = ref.at(rx, ry)[0];
+    }
+  }
+  fn(out, out_stride, tmp + 2 * kMax + 2, kMax, mx, my);
+}
+
 void predict_block(const dsp::InterPredFn fn, int size, Plane& dst, const Plane& ref, int x, int y,
                    MotionVector mv) {
   const int w = dsp::kBlockWidth[size], h = dsp::kBlockHeight[size];
@@ -143,16 +159,7 @@ void predict_block(const dsp::InterPredFn fn, int size, Plane& dst, const Plane&
     fn(out, dst.stride(), ref.at(sx, sy), ref.stride(), mx, my);
     return;
   }
-  constexpr int kMax = 16 + 5;
-  uint8_t tmp[kMax * kMax];
-  for (int r = 0; r < h + 5; ++r) {
-    const int ry = std::clamp(sy - 2 + r, -b, ref.height() + b - 1);
-    for (int c = 0; c < w + 5; ++c) {
-      const int rx = std::clamp(sx - 2 + c, -b, ref.width() + b - 1);
-      tmp[r * kMax + c] = ref.at(rx, ry)[0];
-    }
-  }
-  fn(out, dst.stride(), tmp + 2 * kMax + 2, kMax, mx, my);
+  predict_block_clamped(fn, w, h, out, dst.stride(), ref, sx, sy, mx, my);
 }
 
 }  // namespace

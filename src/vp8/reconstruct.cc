@@ -1,6 +1,8 @@
 // Macroblock reconstruction: prediction (predict.cc) plus residual (§14.1-14.5).
 #include "vp8/reconstruct.hh"
 
+#include <algorithm>
+
 #include "vp8/predict.hh"
 #include "vp8/state.hh"
 
@@ -81,6 +83,14 @@ void add_luma_residual(const dsp::Dsp& dsp, Plane& y, const MacroblockInfo& mb, 
   }
   for (int b = 0; b < 16; ++b) {
     uint8_t* dst = y.at(x0 + (b & 3) * 4, y0 + (b >> 2) * 4);
+    // A row of four blocks with nothing coded past their DCs: one call for the row.
+    if ((b & 3) == 0 && std::max({coeffs.token_end[b], coeffs.token_end[b + 1], coeffs.token_end[b + 2],
+                                  coeffs.token_end[b + 3]}) <= 1) {
+      const int16_t row_dc[4] = {dc[16 * b], dc[16 * (b + 1)], dc[16 * (b + 2)], dc[16 * (b + 3)]};
+      dsp.idct_dc_add_row(row_dc, dst, y.stride());
+      b += 3;
+      continue;
+    }
     // A luma block has a DC from the WHT even when its own tokens were all EOB; with nothing coded
     // past it (token end 1, the block's first position) only that DC remains.
     if (coeffs.token_end[b] <= 1) {

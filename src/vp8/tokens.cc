@@ -16,29 +16,40 @@ namespace xc::vp8 {
 
 namespace {
 
+using BlockProbs = std::array<std::array<std::array<uint8_t, kNumEntropyNodes>, kNumPrevCoeffContexts>, kNumCoeffBands>;
+
+// Offsets into a block type's probabilities: kBandOffset[n] of scan position n's band (n = 16 is
+// never read), kContextStride between contexts.
+constexpr int kContextStride = kNumEntropyNodes;
+constexpr std::array<uint16_t, 17> kBandOffset = [] {
+  std::array<uint16_t, 17> offsets{};
+  for (int n = 0; n < 17; ++n) offsets[n] = uint16_t(kCoeffBands[n] * kNumPrevCoeffContexts * kNumEntropyNodes);
+  return offsets;
+}();
+
 // Reads one block starting at scan position `first`. Returns the token end (see MacroblockCoeffs).
-int read_block(BoolDecoder& bd, const std::array<std::array<std::array<uint8_t, kNumEntropyNodes>,
-                                                            kNumPrevCoeffContexts>, kNumCoeffBands>& probs,
-               int first, int context, std::array<int16_t, 16>& out) {
-  const uint8_t* p = probs[kCoeffBands[first]][context].data();
+// Inlined into the macroblock loop, where `bd` is a local copy kept in registers.
+[[gnu::always_inline]] inline int read_block(BoolDecoder& bd, const BlockProbs& block_probs, int first, int context,
+                                             std::array<int16_t, 16>& out) {
+  const uint8_t* const probs = block_probs[0][0].data();
+  const uint8_t* p = probs + kBandOffset[first] + context * kContextStride;
   if (!bd.read(p[0])) return first;  // EOB at once
   int n = first;
   while (true) {
     // Here the previous token was not EOB (or this is the first): read "zero or not".
     if (!bd.read(p[1])) {
       // DCT_0: next token cannot be EOB, so the tree is entered past the EOB node.
-      ++n;
-      if (n == 16) return 16;
-      p = probs[kCoeffBands[n]][0].data();
+      if (++n == 16) return 16;
+      p = probs + kBandOffset[n];  // context 0
       continue;
     }
     int v;
-    int next_ctx;
+    const uint8_t* next;  // the next position's probabilities: context 1 after a 1, else 2
     if (!bd.read(p[2])) {
       v = 1;
-      next_ctx = 1;
+      next = probs + kBandOffset[n + 1] + kContextStride;
     } else {
-      next_ctx = 2;
+      next = probs + kBandOffset[n + 1] + 2 * kContextStride;
       if (!bd.read(p[3])) {
         if (!bd.read(p[4])) {
           v = 2;
@@ -63,9 +74,8 @@ int read_block(BoolDecoder& bd, const std::array<std::array<std::array<uint8_t, 
       }
     }
     out[kZigzag[n]] = int16_t(bd.read_bit() ? -v : v);
-    ++n;
-    if (n == 16) return 16;
-    p = probs[kCoeffBands[n]][next_ctx].data();
+    if (++n == 16) return 16;
+    p = next;
     if (!bd.read(p[0])) return n;  // EOB
   }
 }
@@ -74,9 +84,7 @@ int read_block(BoolDecoder& bd, const std::array<std::array<std::array<uint8_t, 
 // inverse of read_block, through the tree form of the same token alphabet (§13.2). `Encoder` is
 // BoolEncoder, or BranchCounter to count the branches instead.
 template <typename Encoder>
-void write_block(Encoder& enc, const std::array<std::array<std::array<uint8_t, kNumEntropyNodes>,
-                                                                 kNumPrevCoeffContexts>, kNumCoeffBands>& probs,
-                 int first, int end, int context, const std::array<int16_t, 16>& coeffs) {
+void write_block(Encoder& enc, const BlockProbs& probs, int first, int end, int context, const std::array<int16_t, 16>& coeffs) {
   if (end < first || end > 16) throw std::invalid_argument(fmt::format("token end {} is out of range", end));
   for (int n = end; n < 16; ++n) {
     if (coeffs[kZigzag[n]] != 0) {
@@ -111,37 +119,44 @@ void write_block(Encoder& enc, const std::array<std::array<std::array<uint8_t, k
   }
 }
 
-// Codes the blocks of one macroblock in bitstream order (Y2, 16 Y, 4 U, 4 V) with their type, first
-// coefficient and above + left context; `code(block, type, first, context)` reads or writes the
-// block and returns its token end. Updates the contexts and returns whether any block had a token
-// other than EOB.
+// The blocks of a macroblock in bitstream order (Y2, 16 Y, 4 U, 4 V), each with the entries of the
+// above and left contexts it uses (luma blocks their column and row, U blocks 4-5 and V blocks 6-7 by
+// column and row within the plane, Y2 entry 8) and, indexed by whether the macroblock has Y2, its block
+// type and first coefficient.
+struct BlockSlot {
+  uint8_t block, above, left;
+  std::array<uint8_t, 2> type, first;
+};
+
+constexpr std::array<BlockSlot, 25> kBlockSlots = [] {
+  std::array<BlockSlot, 25> slots{};
+  slots[0] = {kY2Block, 8, 8, {kBlockY2, kBlockY2}, {0, 0}};
+  for (int b = 0; b < 16; ++b) {
+    slots[1 + b] = {uint8_t(b), uint8_t(b & 3), uint8_t(b >> 2), {kBlockYWithDc, kBlockYAfterY2}, {0, 1}};
+  }
+  for (int b = 16; b < 24; ++b) {
+    const int base = b < 20 ? 4 : 6;
+    slots[1 + b] = {uint8_t(b), uint8_t(base + (b & 1)), uint8_t(base + (((b - 16) >> 1) & 1)),
+                    {kBlockUV, kBlockUV}, {0, 0}};
+  }
+  return slots;
+}();
+
+// Codes the blocks of one macroblock in bitstream order with their type, first coefficient and above +
+// left context; `code(block, type, first, context)` reads or writes the block and returns its token
+// end. Updates the contexts and returns whether any block had a token other than EOB. One loop over a
+// table, so the reader's block code is inlined once.
 template <typename Code>
 bool code_blocks(bool has_y2, TokenContext& above, TokenContext& left, Code&& code) {
   bool any = false;
-  int first = 0;
-  int luma_type = kBlockYWithDc;
-  if (has_y2) {
-    const int end = code(kY2Block, kBlockY2, 0, above[8] + left[8]);
-    above[8] = left[8] = end > 0;
-    any |= end > 0;
-    first = 1;
-    luma_type = kBlockYAfterY2;
-  }
-  for (int b = 0; b < 16; ++b) {
-    uint8_t& a = above[b & 3];
-    uint8_t& l = left[b >> 2];
-    const int end = code(b, luma_type, first, a + l);
+  for (int s = has_y2 ? 0 : 1; s < 25; ++s) {
+    const BlockSlot& slot = kBlockSlots[s];
+    const int first = slot.first[has_y2];
+    uint8_t& a = above[slot.above];
+    uint8_t& l = left[slot.left];
+    const int end = code(slot.block, slot.type[has_y2], first, a + l);
     a = l = end > first;
     any |= end > first;
-  }
-  for (int b = 16; b < 24; ++b) {
-    // U blocks use contexts 4-5, V blocks 6-7; within a plane: column (b & 1), row ((b - 16) >> 1 & 1).
-    const int base = b < 20 ? 4 : 6;
-    uint8_t& a = above[base + (b & 1)];
-    uint8_t& l = left[base + (((b - 16) >> 1) & 1)];
-    const int end = code(b, kBlockUV, 0, a + l);
-    a = l = end > 0;
-    any |= end > 0;
   }
   return any;
 }
@@ -163,11 +178,13 @@ void write_tokens(Encoder& enc, const ProbabilityTables::CoeffProbs& probs, bool
 
 void parse_macroblock_tokens(BoolDecoder& bd, const ProbabilityTables::CoeffProbs& probs, bool has_y2,
                              TokenContext& above, TokenContext& left, MacroblockCoeffs& out) {
+  BoolDecoder local = bd;  // in registers for the whole macroblock (see BoolDecoder)
   const bool any = code_blocks(has_y2, above, left, [&](int b, int type, int first, int context) {
-    const int end = read_block(bd, probs[type], first, context, out.coeffs[b]);
+    const int end = read_block(local, probs[type], first, context, out.coeffs[b]);
     out.token_end[b] = uint8_t(end);
     return end;
   });
+  bd = local;
   out.all_eob = !any;
 }
 

@@ -49,6 +49,9 @@ using IdctAddFn = void (*)(const int16_t coeffs[16], uint8_t* dst, int stride);
 // Same for a block whose only non-zero coefficient is the DC: adds int16(dc + 4) >> 3 to every
 // pixel, the value idct_add gives such a block.
 using IdctDcAddFn = void (*)(int16_t dc, uint8_t* dst, int stride);
+// The same for four horizontally adjacent blocks (a 16x4 area at dst), block i's DC in dc[i]:
+// idct_dc_add(dc[i], dst + 4 * i, stride) for i = 0..3.
+using IdctDcAddRowFn = void (*)(const int16_t dc[4], uint8_t* dst, int stride);
 // Inverse Walsh-Hadamard transform (RFC §14.3) of the Y2 block; writes output i to out[16 * i], the
 // DC position of luma block i in a [16][16] coefficient array. Sums wrap to 16 bits like idct_add's.
 using IwhtFn = void (*)(const int16_t in[16], int16_t* out);
@@ -73,6 +76,10 @@ using InterPredFn = void (*)(uint8_t* dst, int dst_stride, const uint8_t* src, i
 using NormalFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit,
                                 int hev_threshold, int count);
 using SimpleFilterFn = void (*)(uint8_t* p, int stride, int edge_limit, int count);
+// The three inner edges of a 16x16 luma macroblock whose top-left pixel is `p`, in the order §15.3
+// filters them: for the vertical ones, inner_filter_vedge at columns 4, 8 and 12 (16 rows each); for
+// the horizontal ones, inner_filter_hedge at rows 4, 8 and 12. Reads and writes only the macroblock.
+using InnerEdgesFn = void (*)(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold);
 // The same edge of both chroma planes at once, with the same limits: exactly what the NormalFilterFn
 // of that kind does with count 8 at u and then at v (which share `stride`). Eight segments of each
 // plane fill one 16-lane register where the single-plane kernel would use half of one.
@@ -114,6 +121,7 @@ struct Dsp {
 
   IdctAddFn idct_add;
   IdctDcAddFn idct_dc_add;
+  IdctDcAddRowFn idct_dc_add_row;
   IwhtFn iwht;
 
   InterPredFn sixtap[kNumBlockSizes];
@@ -129,6 +137,8 @@ struct Dsp {
   ChromaFilterFn mb_filter_vedge_uv;
   ChromaFilterFn inner_filter_hedge_uv;
   ChromaFilterFn inner_filter_vedge_uv;
+  InnerEdgesFn inner_filter_vedges;  // the three inner luma edges of a macroblock in one call
+  InnerEdgesFn inner_filter_hedges;
 
   SadFn sad[kNumBlockSizes];  // encoder: motion search
   SseFn sse[kNumBlockSizes];  // encoder: mode decision

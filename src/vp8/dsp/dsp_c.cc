@@ -260,6 +260,10 @@ void idct_dc_add_c(int16_t dc, uint8_t* dst, int stride) {
   }
 }
 
+void idct_dc_add_row_c(const int16_t dc[4], uint8_t* dst, int stride) {
+  for (int i = 0; i < 4; ++i) idct_dc_add_c(dc[i], dst + 4 * i, stride);
+}
+
 void iwht_c(const int16_t in[16], int16_t* out) {
   int16_t tmp[16];
   for (int i = 0; i < 4; ++i) {  // first pass: columns
@@ -382,6 +386,14 @@ template <bool kHorizontal, void (*kFilter)(const Segment&, int, int, int)>
 void chroma_filter_c(uint8_t* u, uint8_t* v, int stride, int edge_limit, int interior_limit, int hev_threshold) {
   normal_filter_c<kHorizontal, kFilter>(u, stride, edge_limit, interior_limit, hev_threshold, 8);
   normal_filter_c<kHorizontal, kFilter>(v, stride, edge_limit, interior_limit, hev_threshold, 8);
+}
+
+template <bool kHorizontal>
+void inner_edges_c(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold) {
+  for (int k = 4; k < 16; k += 4) {
+    normal_filter_c<kHorizontal, subblock_segment>(p + k * (kHorizontal ? stride : 1), stride, edge_limit,
+                                                   interior_limit, hev_threshold, 16);
+  }
 }
 
 template <bool kHorizontal>
@@ -525,6 +537,7 @@ Dsp detail::make_scalar_table() {
 
   d.idct_add = idct_add_c;
   d.idct_dc_add = idct_dc_add_c;
+  d.idct_dc_add_row = idct_dc_add_row_c;
   d.iwht = iwht_c;
 
   detail::install_subpel<SubpelPassC>(d);
@@ -539,6 +552,8 @@ Dsp detail::make_scalar_table() {
   d.mb_filter_vedge_uv = chroma_filter_c<false, mb_segment>;
   d.inner_filter_hedge_uv = chroma_filter_c<true, subblock_segment>;
   d.inner_filter_vedge_uv = chroma_filter_c<false, subblock_segment>;
+  d.inner_filter_vedges = inner_edges_c<false>;
+  d.inner_filter_hedges = inner_edges_c<true>;
 
   detail::install_metrics<MetricsC>(d);
   d.sse_area = sse_area_c;

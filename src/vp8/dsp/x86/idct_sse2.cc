@@ -89,11 +89,30 @@ void idct_dc_add_sse2(int16_t dc, uint8_t* dst, int stride) {
   add_residual(dst, stride, delta, delta);
 }
 
+// Each row of the 16x4 area in one register: the four deltas, each widened to its block's four
+// 16-bit lanes.
+void idct_dc_add_row_sse2(const int16_t dc[4], uint8_t* dst, int stride) {
+  const __m128i dcs = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(dc));
+  const __m128i deltas = _mm_srai_epi16(_mm_add_epi16(dcs, _mm_set1_epi16(4)), 3);
+  const __m128i pairs = _mm_unpacklo_epi16(deltas, deltas);  // d0 d0 d1 d1 d2 d2 d3 d3
+  const __m128i left = _mm_unpacklo_epi32(pairs, pairs);     // d0 x4, d1 x4
+  const __m128i right = _mm_unpackhi_epi32(pairs, pairs);    // d2 x4, d3 x4
+  const __m128i zero = _mm_setzero_si128();
+  for (int r = 0; r < 4; ++r) {
+    uint8_t* row = dst + r * stride;
+    const __m128i pred = _mm_loadu_si128(reinterpret_cast<const __m128i*>(row));
+    const __m128i lo = _mm_adds_epi16(_mm_unpacklo_epi8(pred, zero), left);
+    const __m128i hi = _mm_adds_epi16(_mm_unpackhi_epi8(pred, zero), right);
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(row), _mm_packus_epi16(lo, hi));
+  }
+}
+
 }  // namespace
 
 void detail::install_idct_sse2(Dsp& d) {
   d.idct_add = idct_add_sse2;
   d.idct_dc_add = idct_dc_add_sse2;
+  d.idct_dc_add_row = idct_dc_add_row_sse2;
 }
 
 }  // namespace xc::vp8::dsp

@@ -313,6 +313,43 @@ void chroma_filter_sse2(uint8_t* u, uint8_t* v, int stride, int edge_limit, int 
   }
 }
 
+// The three inner edges of a luma macroblock with its 16 rows (or, transposed, columns) held in
+// registers: position k across the block is v[k]. Each edge reads positions e - 4 .. e + 3 and the
+// subblock filter changes e - 2 .. e + 1.
+[[gnu::always_inline]] inline void filter_inner_edges(__m128i v[16], const Limits& l) {
+  for (int e = 4; e < 16; e += 4) {
+    Pixels x;
+    for (int k = 0; k < 8; ++k) x.v[k] = v[e - 4 + k];
+    subblock_filter(x, l);
+    for (int k = 2; k < 6; ++k) v[e - 4 + k] = x.v[k];
+  }
+}
+
+void inner_hedges_sse2(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold) {
+  const Limits l(edge_limit, interior_limit, hev_threshold);
+  __m128i rows[16];
+  for (int r = 0; r < 16; ++r) rows[r] = load_pixels<16>(p + r * stride);
+  filter_inner_edges(rows, l);
+  for (int r = 2; r < 14; ++r) store_pixels<16>(p + r * stride, rows[r]);
+}
+
+// The vertical edges on the transposed block: its left and right eight columns each go through
+// the 16-row transposes of filter_vedge, once in and once out for all three edges.
+void inner_vedges_sse2(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold) {
+  const Limits l(edge_limit, interior_limit, hev_threshold);
+  __m128i rows[16], halves[16], cols[16];
+  for (int r = 0; r < 16; ++r) {
+    rows[r] = load_pixels<16>(p + r * stride);
+    halves[r] = _mm_srli_si128(rows[r], 8);
+  }
+  rows_to_columns<16, 8>(rows, cols);
+  rows_to_columns<16, 8>(halves, cols + 8);
+  filter_inner_edges(cols, l);
+  columns_to_rows<16, 8>(cols, rows);
+  columns_to_rows<16, 8>(cols + 8, halves);
+  for (int r = 0; r < 16; ++r) store_pixels<16>(p + r * stride, _mm_unpacklo_epi64(rows[r], halves[r]));
+}
+
 }  // namespace
 
 void detail::install_loop_filter_sse2(Dsp& d) {
@@ -320,6 +357,8 @@ void detail::install_loop_filter_sse2(Dsp& d) {
   d.mb_filter_vedge_uv = chroma_filter_sse2<false, mb_filter>;
   d.inner_filter_hedge_uv = chroma_filter_sse2<true, subblock_filter>;
   d.inner_filter_vedge_uv = chroma_filter_sse2<false, subblock_filter>;
+  d.inner_filter_vedges = inner_vedges_sse2;
+  d.inner_filter_hedges = inner_hedges_sse2;
   d.mb_filter_hedge = normal_filter_sse2<true, mb_filter, &Dsp::mb_filter_hedge>;
   d.mb_filter_vedge = normal_filter_sse2<false, mb_filter, &Dsp::mb_filter_vedge>;
   d.inner_filter_hedge = normal_filter_sse2<true, subblock_filter, &Dsp::inner_filter_hedge>;
