@@ -23,28 +23,27 @@ dsp::QuantizerStep make_step(int q, const QuantizerOptions& opts) {
 int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int first, const QuantizerOptions& opts,
                    std::array<int16_t, 16>& out, const dsp::Dsp& dsp) {
   // Levels in raster order first, then the token end by scan order from the mask of non-zero ones.
-  uint32_t nonzero =
+  const uint32_t nonzero =
       dsp.quantize(coeffs, make_step(dc_factor, opts), make_step(ac_factor, opts), first, kMaxLevel, out.data());
   if (nonzero == 0) return first;
   if (opts.widen_after_zeros) {
-    // The kernel applied the base zero bin; levels after a run of zeros must also clear the widened one.
-    int run = 0;
+    // The kernel applied the base zero bin; levels after a run of zeros must also clear the widened
+    // one. The same pass finds the token end.
+    int run = 0, end = first;
     for (int n = first; n < 16; ++n) {
       const int pos = kZigzag[n];
       if (out[pos] == 0) {
         ++run;
-        continue;
-      }
-      const int q = pos == 0 ? dc_factor : ac_factor;
-      if (128 * std::abs(int(coeffs[pos])) < opts.zero_bin * q + kZeroRunBoost[size_t(run)] * ac_factor) {
+      } else if (128 * std::abs(int(coeffs[pos])) <
+                 opts.zero_bin * (pos == 0 ? dc_factor : ac_factor) + kZeroRunBoost[size_t(run)] * ac_factor) {
         out[pos] = 0;
-        nonzero &= ~(1u << pos);
         ++run;
       } else {
         run = 0;
+        end = n + 1;
       }
     }
-    if (nonzero == 0) return first;
+    return end;
   }
   for (int n = 15; n >= first; --n) {
     if (nonzero >> kZigzag[n] & 1) return n + 1;
