@@ -60,8 +60,8 @@ LevelErrors whole_frame_errors(const DecoderState& begun, const ParsedFrame& f, 
   for (int level = 0; level < 64; ++level) {
     Raster copy = unfiltered;
     h.loop_filter_level = uint8_t(level);
-    loop_filter_frame(dsp::best_dsp(), copy, h, f.tag.key_frame, begun.segmentation, begun.lf_deltas, f.mbs,
-                      no_coeffs);
+    const LoopFilterStrengths strengths(h, begun.segmentation, begun.lf_deltas, f.tag.key_frame);
+    loop_filter_frame(dsp::best_dsp(), copy, strengths, f.mbs, no_coeffs);
     e.by_level.push_back(enc::picture_sse(copy, target));
     if (e.by_level[level] < e.by_level[e.best]) e.best = level;
   }
@@ -163,7 +163,8 @@ TEST(LoopFilterSearch, FindsTheLevelAndSharpnessThatMadeTheTarget) {
     h.loop_filter_level = 30;
     h.sharpness_level = uint8_t(sharpness);
     Raster filtered = *u.picture;
-    loop_filter_frame(dsp::best_dsp(), filtered, h, false, u.context.state.segmentation, u.context.state.lf_deltas,
+    loop_filter_frame(dsp::best_dsp(), filtered,
+                      LoopFilterStrengths(h, u.context.state.segmentation, u.context.state.lf_deltas, false),
                       u.frame.mbs, no_coeffs);
     ParsedFrame start = u.frame;
     start.header.loop_filter_level = 30;

@@ -53,7 +53,7 @@ void note_features(const ParsedFrame& f, std::set<std::string>& seen) {
   const FrameHeader& h = f.header;
   if (f.tag.key_frame) seen.insert("key frame");
   if (!f.tag.show_frame) seen.insert("hidden frame");
-  if (h.segmentation_enabled && h.segmentation.update_mb_segmentation_map) seen.insert("segment map");
+  if (h.codes_segment_map()) seen.insert("segment map");
   if (h.num_partitions() > 1) seen.insert("token partitions");
   if (!h.refresh_entropy_probs) seen.insert("probabilities kept");
   if (!f.tag.key_frame && h.refresh_golden_frame) seen.insert("golden refresh");
@@ -393,7 +393,7 @@ TEST(FrameWriter, ChangedCoefficientsAndSegmentsRoundTrip) {
       for (int b = 0; b < 25; ++b) any |= mc.token_end[b] > (b < 16 ? first_luma : 0);
       mc.all_eob = !any;
     }
-    if (frame.header.segmentation_enabled && frame.header.segmentation.update_mb_segmentation_map) {
+    if (frame.header.codes_segment_map()) {
       for (auto& mb : frame.mbs) mb.segment_id = uint8_t(rng() % 4);
     }
     const auto bytes = write_frame(stream.states[f], frame);

@@ -183,8 +183,7 @@ void count_frame(const DecoderState& before, std::span<const uint8_t> data, cons
       see(kSegmentFilterLevel, lf && lf->magnitude != 0);
     }
   }
-  see(kSegmentMapOnInter,
-      !key && h.segmentation_enabled && h.segmentation.update_mb_segmentation_map);
+  see(kSegmentMapOnInter, !key && h.codes_segment_map());
   see(kSimpleFilter, h.filter_type);
   see(kBilinear, d.tag.version >= 1);
   see(kFullPixel, d.tag.version == 3);

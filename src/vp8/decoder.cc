@@ -135,7 +135,7 @@ ProbabilityTables updated_probabilities(const FrameHeader& h, const ProbabilityT
 // The persistent segment map after a frame with these modes.
 void update_segment_map(const FrameHeader& h, bool key_frame, const std::vector<MacroblockInfo>& mbs,
                         DecoderState& s) {
-  if (h.segmentation_enabled && h.segmentation.update_mb_segmentation_map) {
+  if (h.codes_segment_map()) {
     auto map = std::make_shared<std::vector<uint8_t>>(mbs.size());
     for (size_t i = 0; i < mbs.size(); ++i) (*map)[i] = mbs[i].segment_id;
     s.segmentation.map = std::move(map);
@@ -204,14 +204,14 @@ void read_tokens(PreparedFrame& f, MacroblockCoeffs& scratch, Visit&& visit) {
 
 // Ends a frame in `s`, its begun state. With a picture (every macroblock reconstructed, the first
 // `filtered_rows` macroblock rows loop-filtered; `no_coeffs[i]` tells whether macroblock i has no
-// coefficients): the loop filter of the other rows, the borders and the references. Then the segment
-// map, and the frame's working probabilities `probs` unless refresh_entropy_probs is 0.
+// coefficients): the loop filter of the other rows with `filter`, the borders and the references.
+// Then the segment map, and the frame's working probabilities `probs` unless refresh_entropy_probs is 0.
 void end_frame(const FrameTag& tag, const FrameHeader& h, const std::vector<MacroblockInfo>& mbs,
-               const ProbabilityTables& probs, const dsp::Dsp& dsp, const std::shared_ptr<Raster>& picture,
-               const std::vector<uint8_t>& no_coeffs, int filtered_rows, DecoderState& s) {
+               const ProbabilityTables& probs, const LoopFilterStrengths& filter, const dsp::Dsp& dsp,
+               const std::shared_ptr<Raster>& picture, const std::vector<uint8_t>& no_coeffs, int filtered_rows,
+               DecoderState& s) {
   if (picture) {
-    loop_filter_rows(dsp, *picture, h, tag.key_frame, s.segmentation, s.lf_deltas, mbs, no_coeffs, filtered_rows,
-                     picture->mb_rows());
+    loop_filter_rows(dsp, *picture, filter, mbs, no_coeffs, filtered_rows, picture->mb_rows());
     picture->extend_borders();
     update_references(h, tag.key_frame, picture, s.refs);
   }
@@ -249,7 +249,7 @@ class Reconstructor {
   // Loop-filters row r, which changes rows r - 1 and r: after row r - 1 is filtered and row r + 1
   // reconstructed (see loop_filter_rows).
   void filter_row(int r) {
-    loop_filter_rows(dsp_, *frame_, h_, tag_.key_frame, s_.segmentation, s_.lf_deltas, mbs_, no_coeffs_, r, r + 1);
+    loop_filter_rows(dsp_, *frame_, ctx_.filter, mbs_, no_coeffs_, r, r + 1);
   }
 
   // After decode_rows_in_parallel, which filters every row.
@@ -262,7 +262,7 @@ class Reconstructor {
 
   // The finished picture; the frame's context ends as the state after the frame.
   RasterRef finish() {
-    end_frame(tag_, h_, mbs_, ctx_.probs, dsp_, frame_, no_coeffs_, filtered_rows_, s_);
+    end_frame(tag_, h_, mbs_, ctx_.probs, ctx_.filter, dsp_, frame_, no_coeffs_, filtered_rows_, s_);
     return frame_;
   }
 
@@ -373,7 +373,7 @@ FrameContext begin_frame(const DecoderState& state, const FrameTag& tag, const F
   f.modes.sign_bias[ALTREF_FRAME] = !key && header.sign_bias_alternate;
   f.modes.previous_segment_map = f.state.segmentation.map && !key ? f.state.segmentation.map.get() : nullptr;
   f.dequant = frame_dequant_factors(header, f.state.segmentation);
-  f.segmentation_enabled = header.segmentation_enabled;
+  f.filter = LoopFilterStrengths(header, f.state.segmentation, f.state.lf_deltas, key);
   return f;
 }
 
@@ -426,8 +426,13 @@ DecodedFrame finish_frame(const FrameContext& ctx, const ParsedFrame& p, const s
       if (!p.mbs[i].mb_skip_coeff) no_coeffs[i] = p.coeffs[i].all_eob;
     }
   }
-  end_frame(out.tag, out.header, p.mbs, updated_probabilities(p.header, ctx.state.probs), dsp, picture, no_coeffs, 0,
-            out.state);
+  // The strengths of the header's level and sharpness, which the encoder chooses after begin_frame.
+  const LoopFilterStrengths filter =
+      ctx.filter.made_for(p.header)
+          ? ctx.filter
+          : LoopFilterStrengths(p.header, ctx.state.segmentation, ctx.state.lf_deltas, p.tag.key_frame);
+  end_frame(out.tag, out.header, p.mbs, updated_probabilities(p.header, ctx.state.probs), filter, dsp, picture,
+            no_coeffs, 0, out.state);
   out.picture = picture;
   out.shown = out.tag.show_frame;
   return out;

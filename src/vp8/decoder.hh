@@ -9,6 +9,7 @@
 
 #include "vp8/dsp/dsp.hh"
 #include "vp8/frame_header.hh"
+#include "vp8/loop_filter.hh"
 #include "vp8/modes.hh"
 #include "vp8/quant.hh"
 #include "vp8/raster.hh"
@@ -56,13 +57,13 @@ struct FrameContext {
   DecoderState state;
   ProbabilityTables probs;  // the frame's: the begun state's with the header's updates
   ModeContext modes;        // what the mode syntax needs besides the header (its map is the state's)
-  std::array<DequantFactors, 4> dequant;  // by segment
-  bool segmentation_enabled = false;
+  // By segment; all four the same when the frame has no segmentation.
+  std::array<DequantFactors, 4> dequant;
+  // The loop filter's, from the header given to begin_frame: finish_frame makes them again when the
+  // frame it is given has another loop-filter level or sharpness.
+  LoopFilterStrengths filter;
 
-  // The dequantization factors of a macroblock: its segment's when the frame has segmentation.
-  const DequantFactors& dequant_of(const MacroblockInfo& mb) const {
-    return dequant[segmentation_enabled ? mb.segment_id : 0];
-  }
+  const DequantFactors& dequant_of(const MacroblockInfo& mb) const { return dequant[mb.segment_id]; }
 };
 
 FrameContext begin_frame(const DecoderState& state, const FrameTag& tag, const FrameHeader& header);

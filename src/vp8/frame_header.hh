@@ -71,6 +71,9 @@ struct FrameHeader {
 
   bool segmentation_enabled = false;
   SegmentationHeader segmentation;
+  // Whether a segment id is coded for every macroblock (§9.3, §19.3); if not, each macroblock keeps
+  // its persistent one (see ModeContext::uncoded_segment_id).
+  bool codes_segment_map() const { return segmentation_enabled && segmentation.update_mb_segmentation_map; }
 
   bool filter_type = false;  // 0: normal loop filter, 1: simple
   uint8_t loop_filter_level = 0;

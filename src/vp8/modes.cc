@@ -145,11 +145,6 @@ std::array<uint8_t, 3> segment_probs(const FrameHeader& h) {
   return p;
 }
 
-// The segment id a macroblock has when the frame does not code one.
-uint8_t uncoded_segment_id(const ModeContext& ctx, size_t index) {
-  return !ctx.key_frame && ctx.previous_segment_map ? (*ctx.previous_segment_map)[index] : 0;
-}
-
 // The coders of ModeSyntax. Each provides:
 //   kReads                       whether it fills the records (true) or codes what they hold
 //   bit(b, prob)                 a bool at `prob` (passed by reference: the counter knows it by address)
@@ -218,7 +213,7 @@ class ModeSyntax {
 
   // Every macroblock of `mbs` in coding order; a writer names the macroblock of a record it refuses.
   void run(Field<std::vector<MacroblockInfo>>& mbs) {
-    const bool update_map = h_.segmentation_enabled && h_.segmentation.update_mb_segmentation_map;
+    const bool update_map = h_.codes_segment_map();
     const std::array<uint8_t, 3> seg_probs = segment_probs(h_);
     for_each_macroblock(ctx_, mbs, [&](const MacroblockSite& site) {
       if constexpr (Coder::kReads) {
@@ -237,7 +232,7 @@ class ModeSyntax {
   void macroblock(Mb& mb, const MacroblockSite& site, bool update_map, const std::array<uint8_t, 3>& seg_probs) {
     if (update_map) {
       c_.tree(mb.segment_id, kMbSegmentTree, seg_probs.data());
-    } else if (const uint8_t id = uncoded_segment_id(ctx_, site.index); !c_.implied(mb.segment_id, id)) {
+    } else if (const uint8_t id = ctx_.uncoded_segment_id(site.index); !c_.implied(mb.segment_id, id)) {
       throw std::invalid_argument(
           fmt::format("segment id {} is not coded and differs from the persistent {}", mb.segment_id, id));
     }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
@@ -54,6 +55,12 @@ struct ModeContext {
   std::array<bool, kNumRefFrames> sign_bias{};  // by RefFrame
   // Persistent segment ids (may be null: all zero) used when the map is not updated.
   const std::vector<uint8_t>* previous_segment_map = nullptr;
+
+  // The segment id of macroblock `index` (raster order) when the frame does not code one: the
+  // persistent one, or 0 on a key frame.
+  uint8_t uncoded_segment_id(std::size_t index) const {
+    return !key_frame && previous_segment_map ? (*previous_segment_map)[index] : 0;
+  }
 };
 
 // Parses the modes of every macroblock, row by row (§19.3), with the frame's (already updated)

@@ -67,8 +67,8 @@ FrameHeader fresh_header(const FreshFrameParams& p) {
 
 // Segment-map probabilities (§9.3) from the ids the frame codes.
 void choose_segment_probabilities(ParsedFrame& f) {
+  if (!f.header.codes_segment_map()) return;
   auto& s = f.header.segmentation;
-  if (!f.header.segmentation_enabled || !s.update_mb_segmentation_map) return;
   int64_t n[4] = {0, 0, 0, 0};
   for (const auto& mb : f.mbs) ++n[mb.segment_id & 3];
   s.segment_prob_update[0] = prob_from_counts(n[0] + n[1], n[2] + n[3]);
@@ -146,6 +146,7 @@ class FilterTrials {
   int64_t error_at(int level, int sharpness) {
     header_.loop_filter_level = uint8_t(level);
     header_.sharpness_level = uint8_t(sharpness);
+    const LoopFilterStrengths strengths(header_, begun_.segmentation, begun_.lf_deltas, frame_.tag.key_frame);
     int64_t sse = 0;
     for (Band& b : bands_) {
       for (int p = 0; p < 3; ++p) {
@@ -156,8 +157,7 @@ class FilterTrials {
           std::memcpy(to.row(y), from.row((b.first_row << shift) + y), size_t(to.width()));
         }
       }
-      loop_filter_frame(dsp_, *b.raster, header_, frame_.tag.key_frame, begun_.segmentation, begun_.lf_deltas, b.mbs,
-                        b.no_coeffs);
+      loop_filter_frame(dsp_, *b.raster, strengths, b.mbs, b.no_coeffs);
       sse += band_sse(b);
     }
     return sse;

@@ -131,16 +131,16 @@ UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame&
   p.coeffs.resize(count);
   const FrameHeader& h = p.header;
   // Segment ids that are not coded come from the persistent map of the state decoded from.
-  const bool map_coded = h.segmentation_enabled && h.segmentation.update_mb_segmentation_map;
-  const std::vector<uint8_t>* old_map = out.context.modes.previous_segment_map;
-  if (old_map && old_map->size() != count) {
+  const bool map_coded = h.codes_segment_map();
+  const ModeContext& modes = out.context.modes;
+  if (modes.previous_segment_map && modes.previous_segment_map->size() != count) {
     throw util::StateMismatch(fmt::format("rebase: the state's segment map has {} entries for {} macroblocks",
-                                          old_map->size(), count));
+                                          modes.previous_segment_map->size(), count));
   }
 
   for (size_t i = 0; i < count; ++i) {
     MacroblockInfo& mb = p.mbs[i];
-    if (!map_coded) mb.segment_id = old_map ? (*old_map)[i] : 0;
+    if (!map_coded) mb.segment_id = modes.uncoded_segment_id(i);
     const int col = int(i % mb_cols), row = int(i / mb_cols);
     MacroblockCoeffs& c = p.coeffs[i];
     c = encode_macroblock_residual(dsp, *out.picture, out.context.state.refs, mb, source, out.context.dequant_of(mb),
