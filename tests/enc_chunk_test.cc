@@ -19,6 +19,7 @@
 #include "vp8/encoder/chunk.hh"
 #include "vp8/encoder/frame_encoder.hh"
 #include "vp8/frame_header.hh"
+#include "vp8/frame_writer.hh"
 #include "vp8/picture.hh"
 #include "vp8/terminate_chunk.hh"
 
@@ -195,6 +196,63 @@ TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
   }
   EXPECT_EQ(keys, 1u);
   EXPECT_EQ(shown, size_t(kFrames * kChunks));
+}
+
+// A later frame decided anew takes the prediction stream's records as candidates: on a fast pan
+// (22.3 pixels right, 9.6 up per picture) that a short motion search cannot follow, hints carrying the
+// pan's vector are taken for most macroblocks (in their own right: NEWMV, NEARESTMV or NEARMV, as this
+// frame's context codes them), and the frame costs far less than one decided with the short search
+// alone. Its bytes decode, in libvpx too, to the picture the encoder reconstructed.
+TEST(RedecideFrame, TakesTheStreamsRecordsAsCandidates) {
+  const auto pics = test::synthetic_sequence(Scene::kPan, 160, 96, 2, 3);
+  vp8::enc::FreshFrameParams key;
+  key.key_frame = true;
+  key.qindex = 20;
+  const vp8::enc::EncodedFrame k = vp8::enc::encode_fresh_frame(vp8::DecoderState{}, pics[0], key);
+  const vp8::DecoderState& s = k.decoded.state;
+
+  vp8::enc::FreshFrameParams inter;
+  inter.qindex = 40;
+  inter.modes.search_range = 2;
+  const vp8::enc::EncodedFrame shortsighted = vp8::enc::encode_fresh_frame(s, pics[1], inter);
+  vp8::ParsedFrame pan = shortsighted.frame;
+  const vp8::MotionVector v{-76, 178};  // in eighth pels: 9.5 pixels up, 22.25 right
+  for (auto& mb : pan.mbs) {
+    mb = vp8::MacroblockInfo{};
+    mb.ref_frame = vp8::LAST_FRAME;
+    mb.y_mode = vp8::NEWMV;
+    mb.mv = v;
+    mb.b_mvs.fill(v);
+  }
+
+  vp8::enc::ModeDecisionOptions short_search;
+  short_search.search_range = 2;
+  auto cost = [&](const vp8::enc::EncodedFrame& f) {
+    const auto bytes = vp8::write_frame(s, f.frame);
+    return double(vp8::enc::picture_sse(*f.decoded.picture, pics[1])) +
+           vp8::enc::first_frame_lambda(40) * 8.0 * double(bytes.size());
+  };
+  const vp8::enc::EncodedFrame alone = vp8::enc::redecide_frame(s, shortsighted.frame, pics[1], short_search);
+  const vp8::enc::EncodedFrame hinted = vp8::enc::redecide_frame(s, pan, pics[1], short_search);
+
+  size_t with_pan = 0;
+  for (const auto& mb : hinted.frame.mbs) with_pan += mb.ref_frame == vp8::LAST_FRAME && mb.mv == v;
+  EXPECT_GT(with_pan, hinted.frame.mbs.size() / 2) << "the hints' vector should win where the short search cannot reach";
+  size_t alone_pan = 0;
+  for (const auto& mb : alone.frame.mbs) alone_pan += mb.ref_frame == vp8::LAST_FRAME && mb.mv == v;
+  EXPECT_EQ(alone_pan, 0u);
+  EXPECT_LT(cost(hinted), 0.8 * cost(alone));
+
+  for (const vp8::enc::EncodedFrame* f : {&alone, &hinted}) {
+    const auto bytes = vp8::write_frame(s, f->frame);
+    const vp8::DecodedFrame d = vp8::decode_frame(s, bytes);
+    EXPECT_EQ(test::first_difference(vp8::to_image(*d.picture), vp8::to_image(*f->decoded.picture)), "");
+    test::VpxDecoder libvpx;
+    ASSERT_TRUE(libvpx.decode(vp8::write_frame(vp8::DecoderState{}, k.frame)).has_value());
+    const auto theirs = libvpx.decode(bytes);
+    ASSERT_TRUE(theirs.has_value());
+    EXPECT_EQ(test::first_difference(*theirs, vp8::to_image(*d.picture)), "");
+  }
 }
 
 }  // namespace

@@ -102,15 +102,33 @@ int frame_qindex(const util::IvfReader& ivf, size_t index) {
 
 namespace {
 
-// The loop shared by both steps: frame 0 by `first` when given, every other frame rebased; each
-// frame aims at its raw picture when shown and at what it decoded to when hidden. Adds the shown
-// frames' squared error to `sse` when given.
+// What happens to the frames after the first: rebased with the prediction stream's modes, decided
+// anew (with the stream's modes among the candidates; the decisions are kept in `decided`), or
+// rebased with the modes decided in an earlier coding of the same chunk.
+enum class Later { rebase, decide, reuse };
+
+// The modes of the later shown frames, as decided in one coding (empty where a frame was not).
+using DecidedFrames = std::vector<std::optional<ParsedFrame>>;
+
+// The modes tried for a later frame: B_PRED only where the stream chose it (searching it costs as
+// much as the rest of the decision and changed little on real clips).
+ModeDecisionOptions later_frame_modes() {
+  ModeDecisionOptions o;
+  o.allow_b_pred = false;
+  return o;
+}
+
+// The loop shared by both steps: frame 0 by `first` when given, every other frame as `later` says;
+// each frame aims at its raw picture when shown and at what it decoded to when hidden. Adds the
+// shown frames' squared error to `sse` when given.
 using FirstFrame = std::function<EncodedFrame(const DecoderState&, const PredictionStream::Frame&, const util::Image&)>;
 
 DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
-                           const FrameSink& sink, const dsp::Dsp& dsp, const FirstFrame& first, int64_t* sse) {
+                           const FrameSink& sink, const dsp::Dsp& dsp, const FirstFrame& first, int64_t* sse,
+                           Later later = Later::rebase, DecidedFrames* decided = nullptr) {
   DecoderState state = start;
   size_t next_shown = 0;
+  if (later == Later::decide) decided->assign(pred.size(), std::nullopt);
   for (size_t i = 0; i < pred.size(); ++i) {
     PredictionStream::Frame p = pred.next(i);
     const util::Image target = p.shown ? pictures(next_shown++) : to_image(*p.picture);
@@ -121,7 +139,19 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
       f = first(state, p, target);
     } else {
       if (last) refresh_all_references(p.parsed.header);
-      f = rebase_frame_fully(state, std::move(p.parsed), target, dsp);
+      const bool inter_shown = p.shown && !p.parsed.tag.key_frame;
+      if (later == Later::decide && inter_shown) {
+        f = redecide_frame(state, p.parsed, target, later_frame_modes(), dsp);
+        // Only the modes are kept for the other codings (their coefficients are recomputed).
+        ParsedFrame& kept = (*decided)[i].emplace();
+        kept.tag = f.frame.tag;
+        kept.header = f.frame.header;
+        kept.mbs = f.frame.mbs;
+      } else if (later == Later::reuse && (*decided)[i]) {
+        f = rebase_frame_fully(state, *(*decided)[i], target, dsp);
+      } else {
+        f = rebase_frame_fully(state, std::move(p.parsed), target, dsp);
+      }
     }
     if (last && !(f.frame.header.refresh_golden_frame && f.frame.header.refresh_alternate_frame &&
                   f.frame.header.refresh_last)) {
@@ -170,7 +200,8 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
                                  const util::Image& target) {
       return redecide_first(state, p, target, result.first_qindex, dsp);
     };
-    result.end = encode_frames(start, pred, pictures, sink, dsp, first, nullptr);
+    DecidedFrames decided;
+    result.end = encode_frames(start, pred, pictures, sink, dsp, first, nullptr, Later::decide, &decided);
     return result;
   }
   // The first frame's quantizer by rate and distortion over the whole chunk: the later frames predict
@@ -180,6 +211,7 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
   const double lambda = first_frame_lambda(next_q);
   const int lo = std::min(kf_q, next_q), hi = std::max(kf_q, next_q), mid = lo + (hi - lo) / 2;
   std::optional<EncodedFrame> decided;
+  DecidedFrames later;  // the later frames' modes, decided in the first coding
   struct Coded {
     std::vector<std::pair<uint64_t, std::vector<uint8_t>>> frames;
     DecoderState end;
@@ -203,7 +235,8 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
       frame.header.quant.y_ac_qi = uint8_t(q);
       return rebase_frame_fully(state, std::move(frame), target, dsp);
     };
-    c.end = encode_frames(start, pred, pictures, keep, dsp, first, &t.sse);
+    const Later mode = trials.empty() ? Later::decide : Later::reuse;
+    c.end = encode_frames(start, pred, pictures, keep, dsp, first, &t.sse, mode, &later);
     t.cost = double(t.sse) + lambda * double(t.bits);
     // Keep only the cheapest coding so far: at most two chunks' bytes are held at once.
     if (!cheapest || t.cost < trials.at(cheapest->first).cost) cheapest.emplace(q, std::move(c));

@@ -1,7 +1,9 @@
-// The two ExCamera encoding steps on a chunk: re-encoding its first (key) frame as an inter frame on
-// another chunk's final state, and rebasing a chunk made against one state onto another. Both keep
-// the prediction stream's later frames (modes, vectors, flags) and recompute their residues against
-// the new references; the last frame of the output refreshes all three references.
+// The two ExCamera encoding steps on a chunk: re-encoding it onto another chunk's final state (its
+// first (key) frame re-decided as an inter frame, its later frames' modes decided anew against the
+// new references, with the prediction stream's modes among the candidates), and rebasing a chunk
+// made against one state onto another (every frame keeps its modes, vectors and flags and has its
+// residue recomputed against the new references). The last frame of the output refreshes all
+// three references.
 #pragma once
 
 #include <cstdint>
@@ -99,9 +101,12 @@ double first_frame_lambda(int next_qindex);
 
 // Re-encodes a chunk onto `start`: the prediction stream (which must start with a key frame, decoded
 // from a fresh decoder) has its first frame re-decided as an inter frame on `start`, and its later
-// frames rebased. Without a weight, the first frame's modes are decided at the quantizer halfway
-// between the key frame's and the next frame's, and the chunk is coded with the first frame at a
-// quarter, half and three quarters of the way; the coding of least cost is written.
+// shown frames' modes decided anew (the stream's own choice of each macroblock is one candidate:
+// the stream was made against a key frame this output does not have, so its choices may no longer
+// be the best; hidden frames are rebased). Without a weight, the first frame's modes are decided at
+// the quantizer halfway between the key frame's and the next frame's, and the chunk is coded with
+// the first frame at a quarter, half and three quarters of the way, the later frames' modes decided
+// in the first of these codings and kept in the others; the coding of least cost is written.
 ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
                               const ChunkOptions& options, const FrameSink& sink,
                               const dsp::Dsp& dsp = dsp::best_dsp());

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstring>
 #include <memory>
+#include <stdexcept>
 
 #include "util/errors.hh"
 #include "vp8/encoder/motion_search.hh"
@@ -302,6 +303,33 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
   choose_segment_probabilities(f);
   f.header.loop_filter_level = uint8_t(std::min(63, f.header.quant.y_ac_qi / 3));
   apply(choose_loop_filter(dsp, ctx.state, f, *coded.picture, source), f.header);
+  out.decoded = finish_frame(ctx, f, coded.picture, dsp);
+  return out;
+}
+
+EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
+                            const ModeDecisionOptions& modes, const dsp::Dsp& dsp) {
+  if (frame.tag.key_frame) throw std::invalid_argument("redecide_frame: a key frame has no hints to keep");
+  EncodedFrame out;
+  ParsedFrame& f = out.frame;
+  f.tag = frame.tag;
+  f.header = frame.header;
+  const FrameContext ctx = begin_frame(state, f.tag, f.header);
+  FrameSetup setup;
+  setup.frame = &ctx;
+  setup.header = &f.header;
+  setup.version = f.tag.version;
+  setup.key_frame = false;
+  std::vector<uint8_t> segments;
+  if (f.header.segmentation_enabled) {
+    for (const auto& mb : frame.mbs) segments.push_back(mb.segment_id);
+  }
+  CodedFrame coded = decide_and_code(dsp, setup, target, segments, modes, &frame.mbs);
+  f.mbs = std::move(coded.mbs);
+  f.coeffs = std::move(coded.coeffs);
+  optimize_probabilities(state, f);
+  choose_segment_probabilities(f);
+  apply(choose_loop_filter(dsp, ctx.state, f, *coded.picture, target), f.header);
   out.decoded = finish_frame(ctx, f, coded.picture, dsp);
   return out;
 }

@@ -48,6 +48,12 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
                                 const dsp::Dsp& dsp = dsp::best_dsp(),
                                 const QuantizerOptions& quantizer = kDeadZoneQuantizer);
 
+// Keeps `frame`'s tag and header (quantizer, references refreshed, segmentation, deltas) and decides
+// its macroblocks' modes anew against `state`, with each macroblock's own record in `frame` as one
+// more candidate; the loop-filter level and frame-level probabilities are chosen anew.
+EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
+                            const ModeDecisionOptions& modes = {}, const dsp::Dsp& dsp = dsp::best_dsp());
+
 // Makes a frame refresh all three references (no copies), which changes nothing it shows.
 void refresh_all_references(FrameHeader& header);
 

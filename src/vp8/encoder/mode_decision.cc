@@ -39,8 +39,9 @@ bool outside_margin(const MotionVector& mv, const EdgeDistances& e) {
 
 class Decider {
  public:
-  Decider(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source, const ModeDecisionOptions& o)
-      : dsp_(dsp), s_(setup), src_(source), opt_(o), cols_(setup.frame->modes.mb_cols),
+  Decider(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source, const ModeDecisionOptions& o,
+          const std::vector<MacroblockInfo>* hints)
+      : dsp_(dsp), s_(setup), src_(source), opt_(o), hints_(hints), cols_(setup.frame->modes.mb_cols),
         rows_(setup.frame->modes.mb_rows) {}
 
   CodedFrame run(const std::vector<uint8_t>& segment_ids) {
@@ -93,6 +94,17 @@ class Decider {
     MacroblockInfo mb;
     int rate = 0;
   };
+
+  // An inter candidate with its cost by prediction error and mode bits.
+  struct Proxy {
+    Candidate cand;
+    int64_t cost = 0;
+  };
+  // How many inter candidates (the best by that cost, over every reference and mode) are coded.
+  // Measured on the real clips of rate-quality-report --real-clips: coding the second and third
+  // best changed the first frames' modes enough to matter; coding all of them (up to 15) changed
+  // little more and costs more time.
+  static constexpr size_t kCodedInterCandidates = 3;
 
   // Codes `cand` into the picture; returns its coefficients and sets `j` to its rate-distortion cost.
   MacroblockCoeffs code_candidate(Raster& pic, int c, int r, const SourceMacroblock& src, const DequantFactors& dq,
@@ -164,13 +176,27 @@ class Decider {
       candidates.push_back(b);
     }
     if (!s_.key_frame) {
-      Candidate inter{base, 0};
-      int64_t inter_cost = kInfinity;
-      decide_inter(c, r, src, above, left, above_left, base, inter.mb, inter_cost, inter.rate);
-      if (inter_cost < kInfinity) {
-        const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
-        for (const auto& v : inter.mb.b_mvs) inter.mb.needs_mv_clamp |= outside_margin(v, e);
-        candidates.push_back(inter);
+      // The inter predictions that look best by prediction error and mode bits go on to be coded:
+      // a prediction with a little more error may quantize to far fewer bits (e.g. ZEROMV against a
+      // searched vector), which only coding shows.
+      std::vector<Proxy> inter;
+      decide_inter(c, r, src, above, left, above_left, base, inter);
+      std::stable_sort(inter.begin(), inter.end(), [](const Proxy& a, const Proxy& b) { return a.cost < b.cost; });
+      const size_t keep = std::min(inter.size(), kCodedInterCandidates);
+      const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
+      for (size_t k = 0; k < keep; ++k) {
+        Candidate cand = inter[k].cand;
+        for (const auto& v : cand.mb.b_mvs) cand.mb.needs_mv_clamp |= outside_margin(v, e);
+        candidates.push_back(cand);
+      }
+    }
+
+    if (hints_ && i < hints_->size()) {
+      Candidate h{base, 0};
+      if (hint_candidate((*hints_)[i], c, r, above, left, above_left, base, intra_flag, h)) {
+        bool known = false;
+        for (const auto& k : candidates) known |= k.mb == h.mb;
+        if (!known) candidates.push_back(h);
       }
     }
 
@@ -193,6 +219,94 @@ class Decider {
     }
     mb = candidates[best].mb;
     return best_coeffs;
+  }
+
+  // The bits (1/256) that say a macroblock is inter-coded from `ref`.
+  int reference_rate(RefFrame ref) const {
+    const FrameHeader& h = *s_.header;
+    if (ref == LAST_FRAME) return bit_cost(h.prob_intra, true) + bit_cost(h.prob_last, false);
+    return bit_cost(h.prob_intra, true) + bit_cost(h.prob_last, true) + bit_cost(h.prob_gf, ref == ALTREF_FRAME);
+  }
+
+  // The hint's prediction as a candidate in this frame's context: its intra modes, or its
+  // reference and vectors with the modes that code them here. False when it cannot be coded (a
+  // vector too far from this macroblock's base vector).
+  bool hint_candidate(const MacroblockInfo& h, int c, int r, const MacroblockInfo& above, const MacroblockInfo& left,
+                      const MacroblockInfo& above_left, const MacroblockInfo& base, int intra_flag, Candidate& out) {
+    out.mb = base;
+    out.mb.ref_frame = h.ref_frame;
+    out.mb.y_mode = h.y_mode;
+    if (h.ref_frame == INTRA_FRAME) {
+      if (s_.key_frame) return false;
+      out.mb.uv_mode = h.uv_mode;
+      out.rate = intra_flag + tree_cost(kYModeTree, s_.frame->probs.y_mode_probs.data(), h.y_mode) +
+                 tree_cost(kUvModeTree, s_.frame->probs.uv_mode_probs.data(), h.uv_mode);
+      if (h.y_mode == B_PRED) {
+        out.mb.b_modes = h.b_modes;
+        for (BMode b : h.b_modes) out.rate += inter_b_mode_rates_[size_t(b)];
+      } else {
+        out.mb.b_modes.fill(implied_b_mode(h.y_mode));
+      }
+      return true;
+    }
+    const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
+    const NearMvs nm = find_near_mvs(above, left, above_left, h.ref_frame, s_.frame->modes.sign_bias, e);
+    auto codable = [&](const MotionVector& v) { return new_mv_codable(v, nm.best); };
+    int rate = reference_rate(h.ref_frame);
+    out.mb.b_modes.fill(B_DC_PRED);
+    if (h.y_mode != SPLITMV) {
+      const MotionVector v = h.mv;
+      MbMode mode = NEWMV;
+      if (v.is_zero()) {
+        mode = ZEROMV;
+      } else if (v == nm.nearest) {
+        mode = NEARESTMV;
+      } else if (v == nm.near) {
+        mode = NEARMV;
+      } else if (!codable(v)) {
+        return false;
+      }
+      out.mb.y_mode = mode;
+      out.mb.mv = v;
+      out.mb.b_mvs.fill(v);
+      out.mb.partition = MV_16;
+      out.rate = rate + tree_cost(kMvRefTree, nm.mode_probs.data(), mode) +
+                 (mode == NEWMV ? 256 * mv_bits(v, nm.best) : 0);
+      out.mb.needs_mv_clamp = outside_margin(v, e);
+      return true;
+    }
+    out.mb.partition = h.partition;
+    rate += tree_cost(kMvRefTree, nm.mode_probs.data(), SPLITMV) +
+            tree_cost(kSplitMvTree, kMbSplitProbs.data(), h.partition);
+    const auto& parts = kMbSplits[size_t(h.partition)];
+    for (int part = 0; part < kMbSplitCounts[size_t(h.partition)]; ++part) {
+      int first = 0;
+      while (parts[size_t(first)] != part) ++first;
+      const MotionVector v = h.b_mvs[size_t(first)];
+      const SubMvContext ctx = sub_mv_context(out.mb, above, left, first);
+      BMode sub = NEW4X4;
+      if (v == ctx.left) {
+        sub = LEFT4X4;
+      } else if (v == ctx.above) {
+        sub = ABOVE4X4;
+      } else if (v.is_zero()) {
+        sub = ZERO4X4;
+      } else if (!codable(v)) {
+        return false;
+      }
+      rate += tree_cost(kSubMvRefTree, ctx.probs, sub);
+      if (sub == NEW4X4) rate += 256 * mv_bits(v, nm.best);
+      for (int k = 0; k < 16; ++k) {
+        if (parts[size_t(k)] == part) {
+          out.mb.b_mvs[size_t(k)] = v;
+          out.mb.b_modes[size_t(k)] = sub;
+        }
+      }
+    }
+    out.mb.mv = out.mb.b_mvs[15];
+    for (const auto& v : out.mb.b_mvs) out.mb.needs_mv_clamp |= outside_margin(v, e);
+    out.rate = rate;
+    return true;
   }
 
   MbMode decide_chroma(Raster& pic, int c, int r, const SourceMacroblock& src) {
@@ -270,24 +384,17 @@ class Decider {
 
   void decide_inter(int c, int r, const SourceMacroblock& src, const MacroblockInfo& above,
                     const MacroblockInfo& left, const MacroblockInfo& above_left, const MacroblockInfo& base,
-                    MacroblockInfo& best, int64_t& best_cost, int& best_rate) {
+                    std::vector<Proxy>& out) {
     const References& refs = s_.frame->state.refs;
     const EdgeDistances e = EdgeDistances::of(c, r, cols_, rows_);
     const bool sixtap = s_.version == 0 || s_.version > 3;
     const dsp::InterPredFn* fns = sixtap ? dsp_.sixtap : dsp_.bilinear;
     const int x = c * 16, y = r * 16;
-    const int inter_flag = bit_cost(s_.header->prob_intra, true);
-
     for (RefFrame ref : {LAST_FRAME, GOLDEN_FRAME, ALTREF_FRAME}) {
       const Raster* rr = reference(refs, ref);
       if (ref != LAST_FRAME && (rr == refs.last.get() || (ref == ALTREF_FRAME && rr == refs.golden.get()))) continue;
       const Plane& ry = rr->y();
-      int ref_rate = inter_flag;
-      if (ref == LAST_FRAME) {
-        ref_rate += bit_cost(s_.header->prob_last, false);
-      } else {
-        ref_rate += bit_cost(s_.header->prob_last, true) + bit_cost(s_.header->prob_gf, ref == ALTREF_FRAME);
-      }
+      const int ref_rate = reference_rate(ref);
       const NearMvs nm = find_near_mvs(above, left, above_left, ref, s_.frame->modes.sign_bias, e);
 
       auto try_vector = [&](MbMode mode, const MotionVector& mv, int extra_rate) {
@@ -296,17 +403,17 @@ class Decider {
                               mv.row & 7);
         const int rate = ref_rate + tree_cost(kMvRefTree, nm.mode_probs.data(), mode) + extra_rate;
         const int64_t j = cost(dsp_.sse[dsp::kBlock16x16](src.y, 16, pred, 16), rate);
-        if (j < best_cost) {
-          best_cost = j;
-          best_rate = rate;
-          best = base;
-          best.ref_frame = ref;
-          best.y_mode = mode;
-          best.mv = mv;
-          best.b_mvs.fill(mv);
-          best.b_modes.fill(B_DC_PRED);
-          best.partition = MV_16;
-        }
+        Proxy px;
+        px.cost = j;
+        px.cand.rate = rate;
+        px.cand.mb = base;
+        px.cand.mb.ref_frame = ref;
+        px.cand.mb.y_mode = mode;
+        px.cand.mb.mv = mv;
+        px.cand.mb.b_mvs.fill(mv);
+        px.cand.mb.b_modes.fill(B_DC_PRED);
+        px.cand.mb.partition = MV_16;
+        out.push_back(px);
       };
       try_vector(ZEROMV, MotionVector{}, 0);
       try_vector(NEARESTMV, nm.nearest, 0);
@@ -324,7 +431,7 @@ class Decider {
         try_vector(NEWMV, found.mv, 256 * mv_bits(found.mv, nm.best));
       }
       if (opt_.allow_split) {
-        try_split(ref, ry, fns, src, above, left, base, nm, bounds, found.mv, x, y, ref_rate, best, best_cost, best_rate);
+        try_split(ref, ry, fns, src, above, left, base, nm, bounds, found.mv, x, y, ref_rate, out);
       }
     }
   }
@@ -332,8 +439,7 @@ class Decider {
   // SPLITMV with four 8x8 quarters, each with its own search.
   void try_split(RefFrame ref, const Plane& ry, const dsp::InterPredFn* fns, const SourceMacroblock& src,
                  const MacroblockInfo& above, const MacroblockInfo& left, const MacroblockInfo& base, const NearMvs& nm,
-                 const MvBounds& bounds, const MotionVector& whole, int x, int y, int ref_rate, MacroblockInfo& best,
-                 int64_t& best_cost, int& best_rate) {
+                 const MvBounds& bounds, const MotionVector& whole, int x, int y, int ref_rate, std::vector<Proxy>& out) {
     MacroblockInfo cand = base;
     cand.ref_frame = ref;
     cand.y_mode = SPLITMV;
@@ -373,12 +479,11 @@ class Decider {
       sse += dsp_.sse[dsp::kBlock8x8](src.y + qy * 16 + qx, 16, pred, 8);
     }
     cand.mv = cand.b_mvs[15];
-    const int64_t j = cost(sse, rate);
-    if (j < best_cost) {
-      best_cost = j;
-      best_rate = rate;
-      best = cand;
-    }
+    Proxy px;
+    px.cost = cost(sse, rate);
+    px.cand.mb = cand;
+    px.cand.rate = rate;
+    out.push_back(px);
   }
 
   static int64_t isqrt(int64_t v) {
@@ -391,6 +496,7 @@ class Decider {
   const FrameSetup& s_;
   const util::Image& src_;
   const ModeDecisionOptions& opt_;
+  const std::vector<MacroblockInfo>* hints_;
   const int cols_, rows_;
   int lambda_ = 1;
   int rd_lambda_ = 1;
@@ -407,8 +513,9 @@ class Decider {
 }  // namespace
 
 CodedFrame decide_and_code(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source,
-                           const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options) {
-  return Decider(dsp, setup, source, options).run(segment_ids);
+                           const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options,
+                           const std::vector<MacroblockInfo>* hints) {
+  return Decider(dsp, setup, source, options, hints).run(segment_ids);
 }
 
 }  // namespace xc::vp8::enc

@@ -1,7 +1,8 @@
 // Mode decision for a whole frame: for every macroblock, in raster order, the best intra 16x16
-// prediction, B_PRED and the best inter prediction (each by prediction error plus lambda times the
-// bits of the mode and vectors) are coded against the reconstruction so far, and the one with the
-// lowest reconstruction error plus lambda times its bits, tokens included, is kept.
+// prediction, B_PRED and the three best inter predictions (each by prediction error plus lambda
+// times the bits of the mode and vectors), plus a hint when given, are coded against the
+// reconstruction so far, and the one with the lowest reconstruction error plus lambda times its
+// bits, tokens included, is kept.
 #pragma once
 
 #include <array>
@@ -19,7 +20,7 @@ namespace xc::vp8::enc {
 
 struct ModeDecisionOptions {
   bool allow_split = true;
-  bool allow_b_pred = true;
+  bool allow_b_pred = true;  // (a hint's B_PRED is coded either way)
   int search_range = 32;  // pixels
   // How coefficients are rounded to levels (also while choosing B_PRED subblock modes).
   QuantizerOptions quantizer = kDeadZoneQuantizer;
@@ -42,7 +43,11 @@ struct CodedFrame {
 
 // Decides the modes of every macroblock and codes its residual. `segment_ids` gives each
 // macroblock's segment (empty: all 0). The result's reconstruction equals what a decoder rebuilds.
+// With `hints` (one record per macroblock, e.g. another encoder's choice for the same picture), each
+// hint's prediction is one more candidate, coded in this frame's context (its vectors keep their
+// values; the modes that code them are chosen anew) where that is possible.
 CodedFrame decide_and_code(const dsp::Dsp& dsp, const FrameSetup& setup, const util::Image& source,
-                           const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options = {});
+                           const std::vector<uint8_t>& segment_ids, const ModeDecisionOptions& options = {},
+                           const std::vector<MacroblockInfo>* hints = nullptr);
 
 }  // namespace xc::vp8::enc

@@ -38,6 +38,11 @@ MvBounds MvBounds::for_macroblock(const EdgeDistances& e, const MotionVector& ba
   return b;
 }
 
+bool new_mv_codable(const MotionVector& mv, const MotionVector& base) {
+  const int dr = mv.row - base.row, dc = mv.col - base.col;
+  return ((dr | dc) & 1) == 0 && std::abs(dr) <= kMaxDelta && std::abs(dc) <= kMaxDelta;
+}
+
 int mv_bits(const MotionVector& mv, const MotionVector& base) {
   return component_bits(mv.row - base.row) + component_bits(mv.col - base.col);
 }

@@ -44,4 +44,8 @@ MotionSearchResult search_motion(const dsp::Dsp& dsp, const Plane& ref, const ui
 // Approximate bits of a vector difference (for search decisions only).
 int mv_bits(const MotionVector& mv, const MotionVector& base);
 
+// Whether NEWMV (or NEW4X4) can code `mv` against `base`: a quarter-pel delta within the range the
+// vector syntax reaches (§17).
+bool new_mv_codable(const MotionVector& mv, const MotionVector& base);
+
 }  // namespace xc::vp8::enc

@@ -114,7 +114,7 @@ UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame&
   const DecoderState& begun = out.context.state;
   const int mb_cols = begun.mb_cols(), mb_rows = begun.mb_rows();
   const size_t count = size_t(mb_cols) * mb_rows;
-  if (frame.mbs.size() != count || frame.coeffs.size() != count) {
+  if (frame.mbs.size() != count) {
     throw util::StateMismatch(fmt::format("rebase: the frame has {} macroblocks but a {}x{} frame has {}",
                                           frame.mbs.size(), begun.width, begun.height, count));
   }

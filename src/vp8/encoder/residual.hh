@@ -56,7 +56,8 @@ struct RebasedFrame {
 // against `state` (its references, segmentation and loop-filter values) so that the result decodes
 // to a picture close to `source`. Skip flags are set for macroblocks without coefficients when the
 // frame has mb_no_coeff_skip (and stay clear otherwise). Segment ids that the frame does not code
-// (no map update) become those `state` implies, since they are what a decoder will use.
+// (no map update) become those `state` implies, since they are what a decoder will use. `frame`'s
+// own coefficients are not read (they may be absent).
 // Throws util::StateMismatch for an inter frame on a state without a key frame, or a frame whose
 // macroblock count does not fit the state, and util::UsageError when `source` has another size.
 RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
