@@ -353,6 +353,9 @@ int main(int argc, char** argv) {
         streams.push_back(f);
       }
     }
+    // Every input opened once first, so that a bad one stops the run before the table starts.
+    for (const std::string& f : streams) util::IvfReader{f};
+    for (const std::string& f : clips) util::Y4mReader{f};
     print_header();
     std::vector<std::string> notes = bench_decode(streams, runs, threads);
     for (const std::string& clip : clips) notes.push_back(bench_graph(clip, graph_runs, chunks, cq));
