@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "util/errors.hh"
@@ -67,6 +68,28 @@ std::vector<Entry> entries() {
            d.bilinear[size](in.dst.data(), S, in.frame.data() + 8 * S + 8, S, 3, 5);
          },
          [size](const Dsp& a, const Dsp& b) { return a.bilinear[size] != b.bilinear[size]; }});
+  }
+  // Intra predictors, edges from the random area (the corner at above[-1], the left column beside it).
+  const std::pair<int, const char*> whole_modes[] = {{kPredDc, "DC"}, {kPredV, "V"}, {kPredH, "H"}, {kPredTm, "TM"}};
+  for (const auto& [mode, name] : whole_modes) {
+    list.push_back({std::string("pred16 ") + name,
+                    [mode](const Dsp& d, Inputs& in) {
+                      d.pred16[mode](in.dst.data(), S, in.frame.data() + S + 1, in.frame.data() + 2 * S);
+                    },
+                    [mode](const Dsp& a, const Dsp& b) { return a.pred16[mode] != b.pred16[mode]; }});
+    list.push_back({std::string("pred8 ") + name,
+                    [mode](const Dsp& d, Inputs& in) {
+                      d.pred8[mode](in.dst.data(), S, in.frame.data() + S + 1, in.frame.data() + 2 * S);
+                    },
+                    [mode](const Dsp& a, const Dsp& b) { return a.pred8[mode] != b.pred8[mode]; }});
+  }
+  const std::pair<int, const char*> subblock_modes[] = {{0, "B_DC"}, {1, "B_TM"}, {2, "B_VE"}, {3, "B_HE"}};
+  for (const auto& [mode, name] : subblock_modes) {
+    list.push_back({std::string("pred4 ") + name,
+                    [mode](const Dsp& d, Inputs& in) {
+                      d.pred4[mode](in.dst.data(), S, in.frame.data() + S + 1, in.frame.data() + 2 * S);
+                    },
+                    [mode](const Dsp& a, const Dsp& b) { return a.pred4[mode] != b.pred4[mode]; }});
   }
   list.push_back({"idct_add",
                   [](const Dsp& d, Inputs& in) { d.idct_add(in.coeffs, in.dst.data(), S); },

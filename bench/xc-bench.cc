@@ -1,6 +1,7 @@
 // xc-bench: decoding speed of this toolkit's decoder against libvpx, measured in the same process on
-// the same frames, per clip and instruction set (and on more threads), and the time a rebase takes
-// against a decode of the same frames.
+// the same frames, per clip and instruction set (and on more threads); each rule of the ExCamera graph
+// against vpxenc on the same chunk and the graph's critical path against one whole-clip vpxenc encode;
+// and the time a rebase takes against a decode of the same frames. One table holds them all.
 #include <fmt/format.h>
 #include <vpx/vp8dx.h>
 #include <vpx/vpx_decoder.h>
@@ -8,14 +9,16 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "graph/cpu_time.hh"
+#include "graph/excamera_graph.hh"
 #include "util/ivf.hh"
 #include "util/thread_pool.hh"
+#include "util/y4m.hh"
 #include "util/tool.hh"
 #include "vp8/decoder.hh"
 #include "vp8/encoder/residual.hh"
@@ -29,11 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-double thread_cpu_seconds() {
-  timespec ts;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
+using bench::thread_cpu_seconds;
 
 // One decode of the whole stream: CPU time of the calling thread (robust to other processes on a shared
 // machine) and wall time (what counts with more threads).
@@ -93,12 +92,34 @@ Spread spread(std::vector<double> v) {
 
 std::string show(const Spread& s) { return fmt::format("{:.2f} / {:.2f} / {:.2f}", s.min, s.median, s.max); }
 
-// The decode table: for each clip, each instruction set the CPU has against libvpx (single thread,
-// CPU time, the two decoders alternating run by run so that both see the same machine), then this
-// decoder on `threads` threads against itself on one (wall time).
-void bench_decode(const std::vector<std::string>& files, int runs, int threads) {
-  std::printf("%-16s %-10s %6s  %-6s %9s %11s  %-24s\n", "clip", "size", "frames", "isa", "xc ms", "libvpx ms",
-              "xc/libvpx min/med/max");
+// One line of the table: a measure of this toolkit against a reference, both in milliseconds of CPU
+// time (medians over the runs), and the min / median / max of the per-run ratio. Columns are at least
+// two spaces apart and no field holds two spaces in a row, so the table splits on runs of spaces.
+struct Row {
+  std::string clip, size;
+  size_t frames = 0;
+  std::string measure;
+  double xc_ms = 0;
+  std::string reference;
+  double ref_ms = 0;
+  Spread ratio{};
+};
+
+void print_header() {
+  std::printf("%-16s  %-9s  %6s  %-24s  %10s  %-18s  %10s  %s\n", "clip", "size", "frames", "measure", "xc ms",
+              "reference", "ref ms", "xc/ref min / med / max");
+}
+
+void print_row(const Row& r) {
+  std::printf("%-16s  %-9s  %6zu  %-24s  %10.1f  %-18s  %10.1f  %s\n", r.clip.c_str(), r.size.c_str(), r.frames,
+              r.measure.c_str(), r.xc_ms, r.reference.c_str(), r.ref_ms, show(r.ratio).c_str());
+}
+
+// The decode rows: for each clip, each instruction set the CPU has against libvpx (single thread,
+// CPU time, the two decoders alternating run by run so that both see the same machine). With
+// `threads` > 1, also lines (after the table) on this decoder on that many threads against itself on
+// one (wall time).
+std::vector<std::string> bench_decode(const std::vector<std::string>& files, int runs, int threads) {
   std::optional<util::ThreadPool> pool;
   if (threads > 1) pool.emplace(threads);
   std::vector<std::string> speedups;
@@ -115,8 +136,8 @@ void bench_decode(const std::vector<std::string>& files, int runs, int threads) 
         theirs.push_back(time_libvpx(ivf).cpu);
         ratios.push_back(ours.back() / theirs.back());
       }
-      std::printf("%-16s %-10s %6zu  %-6s %9.1f %11.1f  %-24s\n", name.c_str(), size.c_str(), ivf.frame_count(),
-                  dsp->name, spread(ours).median * 1e3, spread(theirs).median * 1e3, show(spread(ratios)).c_str());
+      print_row({name, size, ivf.frame_count(), fmt::format("decode {}", dsp->name), spread(ours).median * 1e3,
+                 "libvpx decode", spread(theirs).median * 1e3, spread(ratios)});
     }
     if (pool) {
       std::vector<double> speedup;
@@ -124,11 +145,109 @@ void bench_decode(const std::vector<std::string>& files, int runs, int threads) 
         const double one = time_ours(ivf, vp8::dsp::best_dsp()).wall;
         speedup.push_back(one / time_ours(ivf, vp8::dsp::best_dsp(), &*pool).wall);
       }
-      speedups.push_back(fmt::format("{:<16} {:<10} -t {}: speed-up over -t 1 (wall time) min/med/max {}", name, size,
-                                     threads, show(spread(speedup))));
+      speedups.push_back(fmt::format("{} {}: decode on {} threads, speed-up over one (wall time) min/med/max {}",
+                                     name, size, threads, show(spread(speedup))));
     }
   }
-  for (const auto& line : speedups) std::printf("%s\n", line.c_str());
+  return speedups;
+}
+
+// The graph rows for one clip: each rule of each chunk against vpxenc on that chunk, each rule over
+// all chunks, then the longest rule, the sum of all rules and the critical path, each against one
+// vpxenc encode of all the chunks' frames; all from the same runs. Returns the critical path's chain
+// (of the median run) for a line after the table.
+std::string bench_graph(const std::string& file, int runs, int chunks, int cq) {
+  bench::GraphSetup setup;
+  setup.clip = file;
+  setup.chunks = chunks;
+  setup.cq = cq;
+  const std::vector<bench::GraphRun> graph = bench::run_graph(setup, runs);
+  const util::Y4mReader clip(file);
+  const std::string name = std::filesystem::path(file).filename().string();
+  const std::string size = fmt::format("{}x{}", clip.header().width, clip.header().height);
+  const size_t n = graph.front().chunks.size();
+  const size_t per_chunk = size_t(setup.frames_per_chunk);
+  using bench::Stage;
+  const Stage kRules[] = {Stage::kTerminate, Stage::kDump, Stage::kReencode, Stage::kRebase};
+
+  auto row = [&](size_t frames, const std::string& measure, const std::string& reference, auto&& ours,
+                 auto&& theirs) {
+    std::vector<double> xc, ref, ratio;
+    for (const bench::GraphRun& run : graph) {
+      for (size_t c = 0; c < n; ++c) {
+        const std::optional<double> a = ours(run, c), b = theirs(run, c);
+        if (!a) continue;
+        xc.push_back(*a * 1e3);
+        ref.push_back(*b * 1e3);
+        ratio.push_back(*a / *b);
+      }
+    }
+    if (!xc.empty()) print_row({name, size, frames, measure, spread(xc).median, reference, spread(ref).median,
+                                spread(ratio)});
+  };
+  auto vpxenc_on = [](size_t only) {
+    return [only](const bench::GraphRun& run, size_t c) -> std::optional<double> {
+      if (c != only) return std::nullopt;
+      return run.chunks[c][Stage::kVpxenc];
+    };
+  };
+  auto stage_on = [](Stage stage, std::optional<size_t> only) {
+    return [stage, only](const bench::GraphRun& run, size_t c) -> std::optional<double> {
+      if ((only && c != *only) || !run.chunks[c].has(stage)) return std::nullopt;
+      return run.chunks[c][stage];
+    };
+  };
+  for (size_t c = 0; c < n; ++c) {
+    for (Stage stage : kRules) {
+      row(per_chunk, fmt::format("chunk {} {}", c, bench::stage_name(stage)), fmt::format("vpxenc chunk {}", c),
+          stage_on(stage, c), vpxenc_on(c));
+    }
+  }
+  for (Stage stage : kRules) {
+    row(per_chunk, fmt::format("{} (every chunk)", bench::stage_name(stage)), "vpxenc same chunk",
+        stage_on(stage, std::nullopt), [](const bench::GraphRun& run, size_t c) -> std::optional<double> {
+          return run.chunks[c][Stage::kVpxenc];
+        });
+  }
+  // Whole-graph figures: one value per run (taken at chunk 0 so that each run counts once).
+  auto per_run = [](auto&& figure) {
+    return [figure](const bench::GraphRun& run, size_t c) -> std::optional<double> {
+      if (c != 0) return std::nullopt;
+      return figure(run);
+    };
+  };
+  auto whole = per_run([](const bench::GraphRun& run) { return run.whole_clip_vpxenc; });
+  const size_t frames = n * per_chunk;
+  const std::string reference = "vpxenc whole clip";
+  row(frames, "longest rule", reference, per_run([](const bench::GraphRun& run) {
+        double longest = 0;
+        for (const auto& t : run.chunks) {
+          for (double v : t.seconds) longest = std::max(longest, v);
+        }
+        return longest;
+      }),
+      whole);
+  row(frames, "all rules", reference, per_run([](const bench::GraphRun& run) {
+        double sum = 0;
+        for (const auto& t : run.chunks) {
+          for (double v : t.seconds) sum += std::max(0.0, v);
+        }
+        return sum;
+      }),
+      whole);
+  row(frames, fmt::format("critical path, {} chunks", n), reference,
+      per_run([](const bench::GraphRun& run) { return bench::critical_path(run.chunks).seconds; }), whole);
+
+  // The chain of the run whose critical path is the median one.
+  std::vector<std::pair<double, size_t>> by_length;
+  for (size_t r = 0; r < graph.size(); ++r) by_length.push_back({bench::critical_path(graph[r].chunks).seconds, r});
+  std::sort(by_length.begin(), by_length.end());
+  const bench::CriticalPath median = bench::critical_path(graph[by_length[by_length.size() / 2].second].chunks);
+  std::string chain;
+  for (const bench::Rule& r : median.chain) {
+    chain += fmt::format("{}{} {}", chain.empty() ? "" : " > ", bench::stage_name(r.stage), r.chunk);
+  }
+  return fmt::format("{}: critical path ({:.1f} ms): {}", name, median.seconds * 1e3, chain);
 }
 
 // Rebases every frame of the stream onto the state it decodes from, aiming at its own decoded picture,
@@ -166,24 +285,53 @@ void bench_rebase(const util::IvfReader& ivf, int runs, const vp8::dsp::Dsp& dsp
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Benchmark this toolkit against libvpx, in one process.\n"
-      "decode: decodes each FILE with both decoders, on one thread, with every instruction set the CPU\n"
-      "has, the two alternating run by run; prints the median CPU time of each and the min / median /\n"
-      "max of the per-run time ratio xc/libvpx (lower is better; 1.0 is parity). With -t N, also the\n"
-      "wall-time speed-up of this decoder on N threads over one.\n\n"
+      "Benchmark this toolkit against libvpx, in one process, as one table of CPU times (medians over\n"
+      "the runs) and the min / median / max of the per-run ratio xc/reference (lower is better).\n\n"
+      "decode: decodes each IVF with both decoders, on one thread, with every instruction set the CPU\n"
+      "has, the two alternating run by run (1.0 is parity). With -t N, also the wall-time speed-up of\n"
+      "this decoder on N threads over one.\n\n"
+      "graph: splits each Y4M clip into (at most) 16 chunks of 6 frames and runs the ExCamera graph of\n"
+      "gen_makefile.py on them in process, with its flags: vpxenc, terminate, dump, re-encode and rebase,\n"
+      "each rule timed. Prints each rule of each chunk against vpxenc on that chunk, each rule over every\n"
+      "chunk, then the longest rule, the sum of all rules and the critical path (the longest chain of\n"
+      "rules each waiting for the one before: what no number of workers shortens), each against one\n"
+      "vpxenc encode of all the chunks' frames, and the critical path's chain.\n\n"
+      "all: both, one table: IVF files get decode rows, .y4m files graph rows.\n\n"
       "rebase: rebases every frame of FILE onto the state it decodes from (aiming at its own picture) and\n"
       "prints each frame's rebase and decode CPU time.\n\n"
-      "Example: xc-bench decode a.ivf b.ivf --runs 7 -t 2",
+      "Example: xc-bench all box720.ivf box96.y4m --runs 5 --graph-runs 3",
       "xc-bench"};
   std::vector<std::string> files;
   std::string file;
   int runs = 5;
+  int graph_runs = 3;
   int threads = 1;
+  int chunks = 16;
+  int cq = 22;
   bool scalar = false;
+  auto add_decode_options = [&](CLI::App* command) {
+    command->add_option("--runs", runs, "runs of each decoder per clip and instruction set (default 5)")
+        ->check(CLI::PositiveNumber);
+    command->add_option("-t,--threads", threads, "also time this decoder on this many threads")
+        ->check(CLI::Range(1, 64));
+  };
+  auto add_graph_options = [&](CLI::App* command, const char* runs_flag) {
+    command->add_option(runs_flag, graph_runs, "runs of the whole graph per clip (default 3)")
+        ->check(CLI::PositiveNumber);
+    command->add_option("--chunks", chunks, "at most this many chunks of 6 frames (default 16)")
+        ->check(CLI::Range(1, 1000));
+    command->add_option("--cq", cq, "vpxenc --cq-level (default 22)")->check(CLI::Range(0, 63));
+  };
   auto* decode = app.add_subcommand("decode", "decoding speed against libvpx");
   decode->add_option("files", files, "IVF files")->required();
-  decode->add_option("--runs", runs, "runs of each decoder per clip and instruction set")->check(CLI::PositiveNumber);
-  decode->add_option("-t,--threads", threads, "also time this decoder on this many threads")->check(CLI::Range(1, 64));
+  add_decode_options(decode);
+  auto* graph = app.add_subcommand("graph", "the ExCamera graph's rules and critical path against vpxenc");
+  graph->add_option("files", files, "Y4M clips")->required();
+  add_graph_options(graph, "--runs");
+  auto* all = app.add_subcommand("all", "decode and graph in one table");
+  all->add_option("files", files, "IVF files (decode) and .y4m clips (graph)")->required();
+  add_decode_options(all);
+  add_graph_options(all, "--graph-runs");
   auto* rebase = app.add_subcommand("rebase", "rebase time against decode time");
   rebase->add_option("file", file, "IVF file")->required();
   rebase->add_option("--runs", runs, "repetitions; the best time of each is used")->check(CLI::PositiveNumber);
@@ -196,7 +344,22 @@ int main(int argc, char** argv) {
       bench_rebase(ivf, runs, scalar ? vp8::dsp::scalar_dsp() : vp8::dsp::best_dsp());
       return 0;
     }
-    bench_decode(files, runs, threads);
+    std::vector<std::string> streams, clips;
+    for (const std::string& f : files) {
+      const bool y4m = std::filesystem::path(f).extension() == ".y4m";
+      if (graph->parsed() || (all->parsed() && y4m)) {
+        clips.push_back(f);
+      } else {
+        streams.push_back(f);
+      }
+    }
+    // Every input opened once first, so that a bad one stops the run before the table starts.
+    for (const std::string& f : streams) util::IvfReader{f};
+    for (const std::string& f : clips) util::Y4mReader{f};
+    print_header();
+    std::vector<std::string> notes = bench_decode(streams, runs, threads);
+    for (const std::string& clip : clips) notes.push_back(bench_graph(clip, graph_runs, chunks, cq));
+    for (const std::string& line : notes) std::printf("%s\n", line.c_str());
     return 0;
   });
 }

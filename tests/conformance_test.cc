@@ -62,6 +62,15 @@ TEST_P(Conformance, BestDsp) { check_in_process(vp8::dsp::best_dsp()); }
 
 TEST_P(Conformance, ScalarDsp) { check_in_process(vp8::dsp::scalar_dsp()); }
 
+// Every SIMD level the CPU has below the best one (which BestDsp runs): each level's table mixes its
+// own kernels with lower levels' ones, so every table is a decoder of its own.
+TEST_P(Conformance, LowerInstructionSets) {
+  for (int level = int(vp8::dsp::Isa::kSse2); level <= int(vp8::dsp::Isa::kAvx2); ++level) {
+    const vp8::dsp::Dsp* dsp = vp8::dsp::dsp_for(vp8::dsp::Isa(level));
+    if (dsp != nullptr && dsp != &vp8::dsp::best_dsp()) check_in_process(*dsp);
+  }
+}
+
 // Macroblock rows on 2 and 3 threads: the same MD5s, and after every frame (hidden ones too) the same
 // state, references included, as on one thread.
 TEST_P(Conformance, Threads) {

@@ -267,6 +267,25 @@ TEST_P(DspVsScalar, IntraPrediction) {
       }
     }
   }
+  // TM's sum left + above - corner at both ends of its range (-255 and 510) and across the clamps,
+  // and DC sums of all 255 (the largest), with the corner set apart from the rest.
+  for (int corner : {0, 255}) {
+    for (int above_value : {0, 255}) {
+      for (int left_value : {0, 255}) {
+        SCOPED_TRACE("corner " + std::to_string(corner) + ", above " + std::to_string(above_value) + ", left " +
+                     std::to_string(left_value));
+        std::vector<uint8_t> above_buf(1 + 20, uint8_t(above_value));
+        above_buf[0] = uint8_t(corner);
+        const std::vector<uint8_t> left(16, uint8_t(left_value));
+        const uint8_t* above = above_buf.data() + 1;
+        for (int i = 0; i < kNumPredIndices; ++i) {
+          check_pred(ref().pred16[i], simd().pred16[i], 16, above, left.data(), rng);
+          check_pred(ref().pred8[i], simd().pred8[i], 8, above, left.data(), rng);
+        }
+        for (int mode = 0; mode < 10; ++mode) check_pred(ref().pred4[mode], simd().pred4[mode], 4, above, left.data(), rng);
+      }
+    }
+  }
 }
 
 // --- Inverse transforms.

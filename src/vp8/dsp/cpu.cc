@@ -52,6 +52,7 @@ Dsp make_sse2_table() {
   Dsp d = detail::make_scalar_table();
   detail::install_subpel_sse2(d);
   detail::install_idct_sse2(d);
+  detail::install_intra_sse2(d);
   detail::install_loop_filter_sse2(d);
   detail::install_metrics_sse2(d);
   detail::install_fdct_quantize_sse2(d);

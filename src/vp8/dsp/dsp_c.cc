@@ -513,22 +513,16 @@ uint32_t quantize_c(const int16_t coeffs[16], const QuantizerStep& dc, const Qua
 }
 
 template <int N>
-void set_whole_block_preds(IntraPredFn (&table)[kNumPredIndices]) {
-  table[kPredDc] = pred_dc<N>;
-  table[kPredV] = pred_v<N>;
-  table[kPredH] = pred_h<N>;
-  table[kPredTm] = pred_tm<N>;
-  table[kPredDcTop] = pred_dc_top<N>;
-  table[kPredDcLeft] = pred_dc_left<N>;
-  table[kPredDc128] = pred_dc_128<N>;
-}
+struct WholeBlockPreds {
+  static constexpr IntraPredFn dc = pred_dc<N>, v = pred_v<N>, h = pred_h<N>, tm = pred_tm<N>,
+                               dc_top = pred_dc_top<N>, dc_left = pred_dc_left<N>, dc_128 = pred_dc_128<N>;
+};
 
 }  // namespace
 
 Dsp detail::make_scalar_table() {
   Dsp d{};
-  set_whole_block_preds<16>(d.pred16);
-  set_whole_block_preds<8>(d.pred8);
+  detail::install_whole_block_preds<WholeBlockPreds>(d);
   // Index order is the RFC's intra_bmode: B_DC_PRED, B_TM_PRED, B_VE_PRED, B_HE_PRED, B_LD_PRED,
   // B_RD_PRED, B_VR_PRED, B_VL_PRED, B_HD_PRED, B_HU_PRED.
   const SubblockPredFn pred4[10] = {pred4_dc, pred_tm<4>, pred4_ve, pred4_he, pred4_ld,

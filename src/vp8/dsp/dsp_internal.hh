@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstring>
+#include <type_traits>
 
 #include "vp8/dsp/dsp.hh"
 
@@ -105,6 +106,24 @@ void install_metrics(Dsp& d) {
   d.sse[kBlock4x4] = Metrics<4, 4>::sse;
 }
 
+// Fills the whole-block intra predictors (16x16 and 8x8) from an ISA's Preds<N>, whose members dc, v, h,
+// tm, dc_top, dc_left and dc_128 are the kernels of the IntraPredIndex of the same name.
+template <template <int> class Preds>
+void install_whole_block_preds(Dsp& d) {
+  auto install = [](auto size, IntraPredFn(&table)[kNumPredIndices]) {
+    using P = Preds<decltype(size)::value>;
+    table[kPredDc] = P::dc;
+    table[kPredV] = P::v;
+    table[kPredH] = P::h;
+    table[kPredTm] = P::tm;
+    table[kPredDcTop] = P::dc_top;
+    table[kPredDcLeft] = P::dc_left;
+    table[kPredDc128] = P::dc_128;
+  };
+  install(std::integral_constant<int, 16>{}, d.pred16);
+  install(std::integral_constant<int, 8>{}, d.pred8);
+}
+
 // The scalar reference table (dsp_c.cc).
 Dsp make_scalar_table();
 
@@ -112,6 +131,7 @@ Dsp make_scalar_table();
 // Each overwrites the entries its file has SIMD versions of and leaves the others alone.
 void install_subpel_sse2(Dsp& dsp);       // x86/subpel_sse2.cc
 void install_idct_sse2(Dsp& dsp);         // x86/idct_sse2.cc
+void install_intra_sse2(Dsp& dsp);        // x86/intra_sse2.cc
 void install_loop_filter_sse2(Dsp& dsp);  // x86/loop_filter_sse2.cc
 void install_metrics_sse2(Dsp& dsp);      // x86/metrics_sse2.cc
 void install_fdct_quantize_sse2(Dsp& dsp);  // x86/fdct_quantize_sse2.cc

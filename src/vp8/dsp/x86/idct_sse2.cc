@@ -1,5 +1,5 @@
-// SSE2 inverse DCT with reconstruction (RFC 6386 §14.4-14.5), bit-exact with dsp_c.cc for every
-// int16 input.
+// SSE2 inverse DCT with reconstruction (RFC 6386 §14.4-14.5) and inverse WHT (§14.3), bit-exact with
+// dsp_c.cc for every int16 input.
 #include <emmintrin.h>
 
 #include <cstring>
@@ -107,12 +107,47 @@ void idct_dc_add_row_sse2(const int16_t dc[4], uint8_t* dst, int stride) {
   }
 }
 
+// One pass of the inverse WHT on a 4x4 block held as two registers of two 4-lane vectors each (x0 | x1
+// and x2 | x3): the same butterflies on every lane, giving y0 | y1 and y2 | y3 where
+// y0 = (x0 + x3) + (x1 + x2), y1 = (x1 - x2) + (x0 - x3), y2 = (x0 + x3) - (x1 + x2) and
+// y3 = (x0 - x3) - (x1 - x2); 16-bit sums wrap, as the reference's int16 stores do.
+void iwht_pass(__m128i x01, __m128i x23, __m128i& y01, __m128i& y23) {
+  const __m128i x32 = _mm_shuffle_epi32(x23, _MM_SHUFFLE(1, 0, 3, 2));
+  const __m128i sums = _mm_add_epi16(x01, x32);   // x0 + x3 | x1 + x2
+  const __m128i diffs = _mm_sub_epi16(x01, x32);  // x0 - x3 | x1 - x2
+  const __m128i sums_swapped = _mm_shuffle_epi32(sums, _MM_SHUFFLE(1, 0, 3, 2));
+  const __m128i diffs_swapped = _mm_shuffle_epi32(diffs, _MM_SHUFFLE(1, 0, 3, 2));
+  y01 = _mm_unpacklo_epi64(_mm_add_epi16(sums, sums_swapped), _mm_add_epi16(diffs_swapped, diffs));
+  y23 = _mm_unpacklo_epi64(_mm_sub_epi16(sums, sums_swapped), _mm_sub_epi16(diffs, diffs_swapped));
+}
+
+void iwht_sse2(const int16_t in[16], int16_t* out) {
+  // First pass down the columns: with a row per 4-lane vector the butterflies are lane-wise.
+  __m128i t01, t23;
+  iwht_pass(_mm_loadu_si128(reinterpret_cast<const __m128i*>(in)),
+            _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + 8)), t01, t23);
+  // Transpose, so that each 4-lane vector holds one column (lane r = row r), then the second pass
+  // along the rows, the same butterflies.
+  const __m128i u01 = _mm_unpacklo_epi16(t01, _mm_unpackhi_epi64(t01, t01));  // r0c0 r1c0 r0c1 r1c1 ...
+  const __m128i u23 = _mm_unpacklo_epi16(t23, _mm_unpackhi_epi64(t23, t23));  // r2c0 r3c0 r2c1 r3c1 ...
+  __m128i o01, o23;
+  iwht_pass(_mm_unpacklo_epi32(u01, u23), _mm_unpackhi_epi32(u01, u23), o01, o23);
+  const __m128i three = _mm_set1_epi16(3);
+  int16_t result[16];  // output column c, row r at 4 * c + r
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(result), _mm_srai_epi16(_mm_add_epi16(o01, three), 3));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(result + 8), _mm_srai_epi16(_mm_add_epi16(o23, three), 3));
+  for (int r = 0; r < 4; ++r) {
+    for (int c = 0; c < 4; ++c) out[16 * (4 * r + c)] = result[4 * c + r];
+  }
+}
+
 }  // namespace
 
 void detail::install_idct_sse2(Dsp& d) {
   d.idct_add = idct_add_sse2;
   d.idct_dc_add = idct_dc_add_sse2;
   d.idct_dc_add_row = idct_dc_add_row_sse2;
+  d.iwht = iwht_sse2;
 }
 
 }  // namespace xc::vp8::dsp
