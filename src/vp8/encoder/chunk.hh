@@ -103,7 +103,8 @@ double first_frame_lambda(int next_qindex);
 // from a fresh decoder) has its first frame re-decided as an inter frame on `start`, and its later
 // shown frames' modes decided anew (the stream's own choice of each macroblock is one candidate:
 // the stream was made against a key frame this output does not have, so its choices may no longer
-// be the best; hidden frames are rebased). Without a weight, the first frame's modes are decided at
+// be the best; B_PRED and SPLITMV are tried only where the stream has them; hidden frames are
+// rebased). Without a weight, the first frame's modes are decided at
 // the quantizer halfway between the key frame's and the next frame's, and the chunk is coded with
 // the first frame at a quarter, half and three quarters of the way, the later frames' modes decided
 // in the first of these codings and kept in the others; the coding of least cost is written.
