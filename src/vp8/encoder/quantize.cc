@@ -33,12 +33,10 @@ BlockQuantizer::BlockQuantizer(int dc_factor, int ac_factor, const QuantizerOpti
       ac_(make_step(ac_factor, opts)),
       dsp_(dsp) {}
 
-int BlockQuantizer::operator()(const int16_t coeffs[16], int first, std::array<int16_t, 16>& out) const {
+int BlockQuantizer::token_end(const int16_t coeffs[16], int first, uint32_t nonzero,
+                              std::array<int16_t, 16>& out) const {
   const int dc_factor = dc_factor_, ac_factor = ac_factor_;
   const QuantizerOptions& opts = opts_;
-  // Levels in raster order first, then the token end by scan order from the mask of non-zero ones.
-  const uint32_t nonzero = dsp_.quantize(coeffs, dc_, ac_, first, kMaxLevel, out.data());
-  if (nonzero == 0) return first;
   if (opts.widen_after_zeros) {
     // The kernel applied the base zero bin; levels after a run of zeros must also clear the widened
     // one. The same pass finds the token end.

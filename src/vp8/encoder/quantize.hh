@@ -50,9 +50,18 @@ int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int f
 class BlockQuantizer {
  public:
   BlockQuantizer(int dc_factor, int ac_factor, const QuantizerOptions& opts, const dsp::Dsp& dsp = dsp::scalar_dsp());
-  int operator()(const int16_t coeffs[16], int first, std::array<int16_t, 16>& out) const;
+  int operator()(const int16_t coeffs[16], int first, std::array<int16_t, 16>& out) const {
+    // Levels in raster order first, then the token end by scan order from the mask of non-zero
+    // ones; most blocks have none, which is settled here without a call.
+    const uint32_t nonzero = dsp_.quantize(coeffs, dc_, ac_, first, kMaxLevel, out.data());
+    return nonzero == 0 ? first : token_end(coeffs, first, nonzero, out);
+  }
 
  private:
+  // The token end of a block with non-zero levels (`nonzero` as the kernel returns it), after
+  // clearing the levels the widened zero bin removes.
+  int token_end(const int16_t coeffs[16], int first, uint32_t nonzero, std::array<int16_t, 16>& out) const;
+
   int dc_factor_, ac_factor_;
   QuantizerOptions opts_;
   dsp::QuantizerStep dc_, ac_;
