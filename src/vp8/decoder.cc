@@ -413,6 +413,15 @@ ParsedFrame parse_frame(const DecoderState& in, std::span<const uint8_t> data) {
   return out;
 }
 
+ParsedFrame parse_frame_modes(const DecoderState& in, std::span<const uint8_t> data) {
+  PreparedFrame f = prepare(in, data);
+  ParsedFrame out;
+  out.tag = f.tag;
+  out.header = std::move(f.header);
+  out.mbs = std::move(f.mbs);
+  return out;
+}
+
 DecodedFrame finish_frame(const FrameContext& ctx, const ParsedFrame& p, const std::shared_ptr<Raster>& picture,
                           const dsp::Dsp& dsp) {
   DecodedFrame out;

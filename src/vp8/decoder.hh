@@ -43,6 +43,11 @@ struct ParsedFrame {
 // persistent segment map). Throws like decode_frame.
 ParsedFrame parse_frame(const DecoderState& state, std::span<const uint8_t> frame);
 
+// parse_frame without the tokens: the tag, header and macroblock records (skip flags included),
+// with `coeffs` left empty, for users that replace the coefficients. The token partitions' layout
+// is checked, their contents are not read. Throws like parse_frame.
+ParsedFrame parse_frame_modes(const DecoderState& state, std::span<const uint8_t> frame);
+
 // Reconstructs a parsed frame: the same result as decode_frame on the bytes it was parsed from.
 DecodedFrame reconstruct_frame(const DecoderState& state, const ParsedFrame& frame,
                                const dsp::Dsp& dsp = dsp::best_dsp());

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <bit>
+#include <cstring>
 #include <stdexcept>
 
 #include "vp8/bool_decoder.hh"
@@ -80,15 +82,84 @@ constexpr std::array<uint16_t, 17> kBandOffset = [] {
   }
 }
 
+// The branches coding each token with kCoeffTree from its root, root first: node (probability
+// index) and bit per step, as BoolEncoder::walk_tree finds them. Looked up once here so writing a
+// token does not search the tree.
+struct TokenPath {
+  int length = 0;
+  std::array<uint8_t, 16> node{};
+  std::array<bool, 16> bit{};
+};
+
+constexpr std::array<TokenPath, kNumTokens> kTokenPaths = [] {
+  std::array<TokenPath, kNumTokens> paths{};
+  for (int token = 0; token < kNumTokens; ++token) {
+    int climb[16];
+    int depth = 0;
+    int i = 0;
+    while (!(kCoeffTree[i] <= 0 && -kCoeffTree[i] == token)) ++i;  // the leaf's entry
+    while (true) {
+      climb[depth++] = i;
+      const int pair = i & ~1;
+      if (pair == 0) break;
+      i = 0;
+      while (kCoeffTree[i] != pair) ++i;  // the entry linking to the pair
+    }
+    TokenPath& path = paths[token];
+    for (int s = 0; s < depth; ++s) {
+      path.node[s] = uint8_t(climb[depth - 1 - s] >> 1);
+      path.bit[s] = (climb[depth - 1 - s] & 1) != 0;
+    }
+    path.length = depth;
+  }
+  return paths;
+}();
+
+// After a DCT_0 the tree is entered at pair 2, which every token but dct_eob reaches by one branch
+// (node 0, bit 1): skipping that step gives the path from pair 2.
+constexpr bool paths_pass_pair_2() {
+  for (int token = 0; token < kNumTokens; ++token) {
+    if (token == dct_eob) continue;
+    const TokenPath& p = kTokenPaths[token];
+    if (p.length < 2 || p.node[0] != 0 || !p.bit[0] || p.node[1] != 1) return false;
+  }
+  return true;
+}
+static_assert(paths_pass_pair_2());
+
+// kTailLanes[end]: for the block's 16 coefficients read as four 64-bit words of four, the bits of
+// the coefficients at scan positions end..15. A block has nothing past its token end when its words
+// ANDed with these are all zero, four word tests instead of a test per position.
+constexpr std::array<std::array<uint64_t, 4>, 17> kTailLanes = [] {
+  std::array<std::array<uint64_t, 4>, 17> lanes{};
+  for (int end = 0; end <= 16; ++end) {
+    for (int n = end; n < 16; ++n) {
+      const int pos = kZigzag[n];
+      lanes[end][pos >> 2] |= uint64_t(0xFFFF) << (16 * (pos & 3));
+    }
+  }
+  return lanes;
+}();
+
+bool zero_past(const std::array<int16_t, 16>& coeffs, int end) {
+  static_assert(std::endian::native == std::endian::little, "lanes are laid out little-endian");
+  uint64_t words[4];
+  std::memcpy(words, coeffs.data(), sizeof(words));
+  const std::array<uint64_t, 4>& lanes = kTailLanes[size_t(end)];
+  return ((words[0] & lanes[0]) | (words[1] & lanes[1]) | (words[2] & lanes[2]) | (words[3] & lanes[3])) == 0;
+}
+
 // Writes one block's tokens from scan position `first` to `end` (then EOB unless end is 16): the
 // inverse of read_block, through the tree form of the same token alphabet (§13.2). `Encoder` is
 // BoolEncoder, or BranchCounter to count the branches instead.
 template <typename Encoder>
 void write_block(Encoder& enc, const BlockProbs& probs, int first, int end, int context, const std::array<int16_t, 16>& coeffs) {
   if (end < first || end > 16) throw std::invalid_argument(fmt::format("token end {} is out of range", end));
-  for (int n = end; n < 16; ++n) {
-    if (coeffs[kZigzag[n]] != 0) {
-      throw std::invalid_argument(fmt::format("coefficient at scan position {} lies past the token end {}", n, end));
+  if (!zero_past(coeffs, end)) {
+    for (int n = end; n < 16; ++n) {
+      if (coeffs[kZigzag[n]] != 0) {
+        throw std::invalid_argument(fmt::format("coefficient at scan position {} lies past the token end {}", n, end));
+      }
     }
   }
   bool after_zero = false;  // no EOB may follow a DCT_0
@@ -98,7 +169,8 @@ void write_block(Encoder& enc, const BlockProbs& probs, int first, int end, int 
     int token = magnitude <= 4 ? magnitude : dct_cat6;
     while (token > DCT_4 && magnitude < kDctCatBase[token - dct_cat1]) --token;
     const uint8_t* p = probs[kCoeffBands[n]][context].data();
-    enc.write_tree(kCoeffTree, p, token, after_zero ? 2 : 0);
+    const TokenPath& path = kTokenPaths[token];
+    for (int step = after_zero ? 1 : 0; step < path.length; ++step) enc.write(p[path.node[step]], path.bit[step]);
     if (token >= dct_cat1) {
       const DctCatProbs& cat = kDctCatProbs[token - dct_cat1];
       const int extra = magnitude - kDctCatBase[token - dct_cat1];

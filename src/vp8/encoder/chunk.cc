@@ -70,14 +70,16 @@ void PredictionStream::rewind() {
 PredictionStream::Frame PredictionStream::parse(size_t i) {
   Frame f;
   try {
-    f.parsed = parse_frame(state_, ivf_.frame(i).data);
     // A state without a key frame cannot parse inter frames, so the first key frame is always
     // reconstructed to give it references.
     if (i < reconstruct_until_ || !state_.has_key_frame()) {
+      f.parsed = parse_frame(state_, ivf_.frame(i).data);
       DecodedFrame d = reconstruct_frame(state_, f.parsed);
       f.picture = std::move(d.picture);
       state_ = std::move(d.state);
     } else {
+      // Every use of such a frame replaces its coefficients, so its tokens are not read.
+      f.parsed = parse_frame_modes(state_, ivf_.frame(i).data);
       state_ = finish_frame(begin_frame(state_, f.parsed.tag, f.parsed.header), f.parsed).state;
     }
   } catch (const util::Error& e) {

@@ -23,7 +23,8 @@ namespace xc::vp8::enc {
 // that only the frame being encoded is held. Its pictures matter only as the targets of hidden
 // frames (a shown frame aims at its raw picture), so frames are reconstructed only up to the last
 // hidden one; after that the state is advanced only as far as parsing needs (probabilities,
-// segmentation, loop-filter deltas). Errors name the file and the frame.
+// segmentation, loop-filter deltas) and their tokens are not read: their coefficients are empty,
+// since every encoder replaces them. Errors name the file and the frame.
 class PredictionStream {
  public:
   // Reads every frame's tag; throws util::InvalidBitstream for one that cannot be read.

@@ -4,6 +4,7 @@
 #include "vp8/encoder/probabilities.hh"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 #include "vp8/bool_encoder.hh"
@@ -49,6 +50,17 @@ Choice cheapest_8bit(const Counts& n) {
   return cheapest(n, 254, [](int v) { return uint8_t(v + 1); });
 }
 
+// A lower bound on cheapest_8bit(n).cost: the counts' entropy at the best real probability, less
+// the table's rounding (each kBitCost entry is within half a unit of the exact cost, which
+// tests/bool_coder_test.cc checks; a whole unit per bool is allowed, and one more for the floating
+// point). Only used to skip scans that cannot lead to an update, so it never changes a choice.
+int64_t cost_lower_bound(const Counts& n) {
+  if (n[0] == 0 || n[1] == 0) return 0;
+  const double zeros = n[0], ones = n[1], total = zeros + ones;
+  const double bits = zeros * std::log2(total / zeros) + ones * std::log2(total / ones);
+  return int64_t(std::floor(double(kBit) * bits - total)) - 1;
+}
+
 // The cost of coding a set of bools with no update, and what the chosen updates save on it (both
 // including the update flags and values).
 struct Estimate {
@@ -80,9 +92,13 @@ Estimate choose_coeff_updates(const ProbabilityTables::CoeffProbs& base,
       for (int k = 0; k < kNumPrevCoeffContexts; ++k)
         for (int l = 0; l < kNumEntropyNodes; ++l) {
           const Counts& n = counts[i][j][k][l];
-          const Choice c = cheapest_8bit(n);
-          const bool update = worth_updating(n, base[i][j][k][l], kCoeffUpdateProbs[i][j][k][l],
-                                             c.cost + 8 * kBit, e);
+          const uint8_t b = base[i][j][k][l], flag = kCoeffUpdateProbs[i][j][k][l];
+          // Where even the bound cannot pay for the flag and 8 bits, no probability can, and the
+          // scan is skipped: keeping b is then priced as the update (which worth_updating refuses).
+          const bool hopeless = cost_lower_bound(n) + 8 * kBit + bit_cost(flag, true) >=
+                                cost_at(n, b) + bit_cost(flag, false);
+          const Choice c = hopeless ? Choice{b, cost_at(n, b)} : cheapest_8bit(n);
+          const bool update = worth_updating(n, b, flag, c.cost + 8 * kBit, e);
           updates[i][j][k][l] = update ? c.prob : -1;
         }
   return e;

@@ -22,10 +22,21 @@ dsp::QuantizerStep make_step(int q, const QuantizerOptions& opts) {
 
 int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int first, const QuantizerOptions& opts,
                    std::array<int16_t, 16>& out, const dsp::Dsp& dsp) {
-  // Levels in raster order first, then the token end by scan order from the mask of non-zero ones.
-  const uint32_t nonzero =
-      dsp.quantize(coeffs, make_step(dc_factor, opts), make_step(ac_factor, opts), first, kMaxLevel, out.data());
-  if (nonzero == 0) return first;
+  return BlockQuantizer(dc_factor, ac_factor, opts, dsp)(coeffs, first, out);
+}
+
+BlockQuantizer::BlockQuantizer(int dc_factor, int ac_factor, const QuantizerOptions& opts, const dsp::Dsp& dsp)
+    : dc_factor_(dc_factor),
+      ac_factor_(ac_factor),
+      opts_(opts),
+      dc_(make_step(dc_factor, opts)),
+      ac_(make_step(ac_factor, opts)),
+      dsp_(dsp) {}
+
+int BlockQuantizer::token_end(const int16_t coeffs[16], int first, uint32_t nonzero,
+                              std::array<int16_t, 16>& out) const {
+  const int dc_factor = dc_factor_, ac_factor = ac_factor_;
+  const QuantizerOptions& opts = opts_;
   if (opts.widen_after_zeros) {
     // The kernel applied the base zero bin; levels after a run of zeros must also clear the widened
     // one. The same pass finds the token end.

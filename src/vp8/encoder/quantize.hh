@@ -44,6 +44,30 @@ inline constexpr int kMaxLevel = 2048;
 int quantize_block(const int16_t coeffs[16], int dc_factor, int ac_factor, int first, const QuantizerOptions& opts,
                    std::array<int16_t, 16>& out, const dsp::Dsp& dsp = dsp::scalar_dsp());
 
+// quantize_block for many blocks of the same factors and options: the steps (a division each) are
+// worked out once, at construction. quantizer(coeffs, first, out) equals
+// quantize_block(coeffs, dc_factor, ac_factor, first, opts, out, dsp).
+class BlockQuantizer {
+ public:
+  BlockQuantizer(int dc_factor, int ac_factor, const QuantizerOptions& opts, const dsp::Dsp& dsp = dsp::scalar_dsp());
+  int operator()(const int16_t coeffs[16], int first, std::array<int16_t, 16>& out) const {
+    // Levels in raster order first, then the token end by scan order from the mask of non-zero
+    // ones; most blocks have none, which is settled here without a call.
+    const uint32_t nonzero = dsp_.quantize(coeffs, dc_, ac_, first, kMaxLevel, out.data());
+    return nonzero == 0 ? first : token_end(coeffs, first, nonzero, out);
+  }
+
+ private:
+  // The token end of a block with non-zero levels (`nonzero` as the kernel returns it), after
+  // clearing the levels the widened zero bin removes.
+  int token_end(const int16_t coeffs[16], int first, uint32_t nonzero, std::array<int16_t, 16>& out) const;
+
+  int dc_factor_, ac_factor_;
+  QuantizerOptions opts_;
+  dsp::QuantizerStep dc_, ac_;
+  const dsp::Dsp& dsp_;
+};
+
 // Whether no block of the macroblock has a token before EOB (MacroblockCoeffs::all_eob), from the
 // token ends: luma blocks start at position 1 when the macroblock has Y2.
 bool all_eob(const MacroblockCoeffs& coeffs, bool has_y2);

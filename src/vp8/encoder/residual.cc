@@ -55,6 +55,8 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
                                             const QuantizerOptions& base_opts) {
   MacroblockCoeffs out;
   const QuantizerOptions opts = for_macroblock(base_opts, mb);
+  const BlockQuantizer quantize_y1(dq.y1[0], dq.y1[1], opts, dsp), quantize_y2(dq.y2[0], dq.y2[1], opts, dsp),
+      quantize_uv(dq.uv[0], dq.uv[1], opts, dsp);
   const SourceMacroblock src = source_macroblock(source, mb_col, mb_row);
   predict_macroblock(dsp, frame, refs, mb, mb_col, mb_row, version);
 
@@ -70,7 +72,7 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     for (int b = 0; b < 16; ++b) {
       predict_intra_subblock(dsp, y, edges, mb_col, mb_row, b, mb.b_modes[b]);
       dsp.fdct(luma_src(b), 16, luma_at(b), y.stride(), coeffs);
-      out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], 0, opts, out.coeffs[b], dsp));
+      out.token_end[b] = uint8_t(quantize_y1(coeffs, 0, out.coeffs[b]));
       add_block_residual(dsp, out.coeffs[b], dq.y1, out.token_end[b], luma_at(b), y.stride());
     }
   } else {
@@ -80,11 +82,11 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     for (int b = 0; b < 16; ++b) {
       dsp.fdct(luma_src(b), 16, luma_at(b), y.stride(), coeffs);
       dc[b] = coeffs[0];
-      out.token_end[b] = uint8_t(quantize_block(coeffs, dq.y1[0], dq.y1[1], first, opts, out.coeffs[b], dsp));
+      out.token_end[b] = uint8_t(quantize_y1(coeffs, first, out.coeffs[b]));
     }
     if (mb.has_y2()) {
       forward_wht(dc, coeffs);
-      out.token_end[kY2Block] = uint8_t(quantize_block(coeffs, dq.y2[0], dq.y2[1], 0, opts, out.coeffs[kY2Block], dsp));
+      out.token_end[kY2Block] = uint8_t(quantize_y2(coeffs, 0, out.coeffs[kY2Block]));
     }
   }
   for (int b = 16; b < 24; ++b) {
@@ -92,7 +94,7 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
     const uint8_t* s = (b < 20 ? src.u : src.v) + (i >> 1) * 4 * 8 + (i & 1) * 4;
     Plane& p = b < 20 ? frame.u() : frame.v();
     dsp.fdct(s, 8, p.at(mb_col * 8 + (i & 1) * 4, mb_row * 8 + (i >> 1) * 4), p.stride(), coeffs);
-    out.token_end[b] = uint8_t(quantize_block(coeffs, dq.uv[0], dq.uv[1], 0, opts, out.coeffs[b], dsp));
+    out.token_end[b] = uint8_t(quantize_uv(coeffs, 0, out.coeffs[b]));
   }
   out.all_eob = all_eob(out, mb.has_y2());
   // What reconstruct_macroblock adds after prediction (B_PRED luma is already done; a macroblock
