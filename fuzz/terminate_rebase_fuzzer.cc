@@ -2,7 +2,8 @@
 // streams, their output decoded by libvpx. The input's longest prefix that our decoder accepts
 // (from its first frame, a key frame) is the chunk.
 //   - terminate_chunk's output must show the same pictures as the chunk (our decoder), end with the
-//     last shown picture in all three references, and decode in libvpx exactly as in ours.
+//     last shown picture as the last frame and golden and alt-ref as the chunk had them right after
+//     that picture, and decode in libvpx exactly as in ours.
 //   - The chunk's inter frames after the first are then rebased, in order, onto the terminated
 //     chunk's final state (as ExCamera rebases a chunk onto the previous chunk's end), each aiming
 //     at the picture it decoded to originally. Each written frame must decode in our decoder to
@@ -51,12 +52,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const util::Unsupported&) {
     return 0;
   }
-  // Same shown pictures, and the last of them in every reference.
+  // Same shown pictures; the last of them as the last frame, golden and alt-ref as right after it.
   vp8::DecoderState end;
   vp8::RasterRef last_shown;
+  const vp8::DecoderState* at_last_shown = nullptr;  // the chunk's state right after its last shown frame
   std::vector<std::string> shown_before, shown_after;
-  for (const auto& d : decoded)
-    if (d.shown) shown_before.push_back(vp8::picture_md5(*d.picture));
+  for (const auto& d : decoded) {
+    if (!d.shown) continue;
+    shown_before.push_back(vp8::picture_md5(*d.picture));
+    at_last_shown = &d.state;
+  }
   for (const auto& frame : terminated) {
     vp8::DecodedFrame d = vp8::decode_frame(end, frame);
     if (d.shown) {
@@ -66,8 +71,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     end = std::move(d.state);
   }
   if (shown_after != shown_before) fuzz::fail("terminate_chunk changes the shown pictures");
-  for (const auto& ref : {end.refs.last, end.refs.golden, end.refs.altref}) {
-    if (!vp8::same_raster(ref, last_shown)) fuzz::fail("a reference after terminate_chunk is not the last shown picture");
+  if (!vp8::same_raster(end.refs.last, last_shown)) {
+    fuzz::fail("the last frame after terminate_chunk is not the last shown picture");
+  }
+  if (!vp8::same_raster(end.refs.golden, at_last_shown->refs.golden) ||
+      !vp8::same_raster(end.refs.altref, at_last_shown->refs.altref)) {
+    fuzz::fail("golden or alt-ref after terminate_chunk differ from the chunk's after its last shown frame");
   }
 
   // Rebase the chunk's inter frames onto the terminated chunk's end.

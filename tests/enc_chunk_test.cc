@@ -31,7 +31,7 @@ using test::Scene;
 constexpr int kWidth = 96, kHeight = 64, kFrames = 6, kChunks = 3;
 
 // One chunk as the graph's first stage makes it: libvpx from a key frame at constant quality, then
-// terminated so that its last frame refreshes every reference.
+// terminated so that it ends on its last shown frame (its golden frame carried over).
 std::vector<std::vector<uint8_t>> first_stage(const std::vector<util::Image>& pictures) {
   test::VpxEncodeJob job;
   job.cfg = test::vpx_default_config(kWidth, kHeight);

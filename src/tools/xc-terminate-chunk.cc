@@ -1,14 +1,14 @@
-// xc-terminate-chunk: rewrites an IVF chunk so that the decoder state after it holds its last shown
-// picture as last, golden and alt-ref reference (RFC 6386 §9.7-9.8), with every shown picture
-// unchanged.
+// xc-terminate-chunk: rewrites an IVF chunk so that the decoder state after it is the state as of its
+// last shown picture (RFC 6386 §9.7-9.8), with every shown picture unchanged.
 //
-// The last shown frame gets refresh_last = refresh_golden_frame = refresh_alternate_frame = 1 and no
-// buffer copies. When hidden frames (libvpx's alt-ref frames, show_frame = 0) follow it, they are
-// kept but made to refresh and copy nothing: dropping them would lose their probability,
-// segmentation and loop-filter-delta updates from the final state, and letting them refresh a
-// reference would leave a never-shown picture in it. A hidden key frame after the last shown frame
-// cannot be neutralised that way and is refused. The IVF header (size, timebase) and every frame's
-// timestamp are kept.
+// The last shown frame gets refresh_last = 1; its golden and alt-ref updates stay as the encoder chose
+// them, so the chunk's golden frame (its key frame, unless the encoder refreshed golden later) is
+// still there for the next chunk's first frame to predict from. When hidden frames (libvpx's alt-ref
+// frames, show_frame = 0) follow it, they are kept but made to refresh and copy nothing: dropping
+// them would lose their probability, segmentation and loop-filter-delta updates from the final state,
+// and letting them refresh a reference would leave a never-shown picture in it. A hidden key frame
+// after the last shown frame cannot be neutralised that way and is refused. The IVF header (size,
+// timebase) and every frame's timestamp are kept.
 #include <fmt/format.h>
 
 #include <span>
@@ -23,9 +23,10 @@ using namespace xc;
 
 int main(int argc, char** argv) {
   CLI::App app{
-      "Rewrite a VP8 IVF chunk (which must start with a key frame) so that it ends with its last shown\n"
-      "picture in all three reference slots (last, golden, alt-ref). Every shown picture decodes as\n"
-      "before; only the reference updates of the last shown frame (refresh all) and of any hidden frames\n"
+      "Rewrite a VP8 IVF chunk (which must start with a key frame) so that it ends on its last shown\n"
+      "picture: that picture in the last-frame slot, golden and alt-ref as they were right after it (the\n"
+      "next chunk's first frame can still predict from the golden frame). Every shown picture decodes as\n"
+      "before; only the reference updates of the last shown frame (refresh last) and of any hidden frames\n"
       "after it (refresh nothing) change.\n\n"
       "Example: xc-terminate-chunk chunk.ivf terminated.ivf",
       "xc-terminate-chunk"};

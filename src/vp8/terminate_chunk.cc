@@ -22,12 +22,17 @@ auto for_frame(size_t index, F&& f) {
   }
 }
 
-// Sets the reference updates of an inter frame: every reference refreshed, or none; never a copy.
-// Returns whether anything changed.
-bool set_refreshes(FrameHeader& h, bool all) {
+// Sets the reference updates of an inter frame: for the last shown frame, a refresh of the last-frame
+// reference with its golden and alt-ref updates kept; for a hidden frame after it, no refresh and no
+// copy. Returns whether anything changed.
+bool set_refreshes(FrameHeader& h, bool last_shown) {
   const FrameHeader before = h;
-  h.refresh_golden_frame = h.refresh_alternate_frame = h.refresh_last = all;
-  h.copy_buffer_to_golden = h.copy_buffer_to_alternate = 0;
+  if (last_shown) {
+    h.refresh_last = true;
+  } else {
+    h.refresh_golden_frame = h.refresh_alternate_frame = h.refresh_last = false;
+    h.copy_buffer_to_golden = h.copy_buffer_to_alternate = 0;
+  }
   return !(h == before);
 }
 

@@ -1,5 +1,5 @@
-// Terminating a chunk: rewriting the refresh flags of its last frames (§9.7-9.8) so that the decoder
-// state after it holds one picture, the last shown one, in all three references.
+// Terminating a chunk: rewriting the reference updates of its last frames (§9.7-9.8) so that the
+// decoder state after it is the state as of its last shown picture.
 #pragma once
 
 #include <cstdint>
@@ -9,11 +9,14 @@
 namespace xc::vp8 {
 
 // Rewrites `frames` (a chunk starting with a key frame) so that decoding it shows the same pictures
-// and ends with last, golden and alt-ref all holding the last shown picture, and with the same
-// probabilities, segmentation and loop-filter deltas as the original's final state.
+// and ends with the last shown picture in the last-frame reference, golden and alt-ref holding what
+// they held right after that picture, and the same probabilities, segmentation and loop-filter deltas
+// as the original's final state.
 //
-// The last shown frame is made to refresh all three references without copies (its own picture does
-// not depend on its refresh flags). Hidden frames after it are kept, so that their probability,
+// The last shown frame is made to refresh the last-frame reference; its golden and alt-ref updates
+// stay as the encoder chose them, so a golden frame (normally the chunk's key frame, which the
+// re-encode replaces by its first frame) carries over into the next chunk, where its first frame can
+// predict from it. Hidden frames after the last shown one are kept, so that their probability,
 // segmentation and filter-delta updates still reach the final state, but made to refresh and copy
 // nothing: what they decode is never shown, and now never kept either. Frames before the last shown
 // one are returned unchanged, and so is a frame whose flags already say what is wanted.

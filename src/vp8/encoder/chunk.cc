@@ -137,12 +137,10 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
     PredictionStream::Frame p = pred.next(i);
     const util::Image target = p.shown ? pictures(next_shown++) : to_image(*p.picture);
     p.picture.reset();
-    const bool last = i + 1 == pred.size();
     EncodedFrame f;
     if (i == 0 && first) {
       f = first(state, p, target);
     } else {
-      if (last) refresh_all_references(p.parsed.header);
       const bool inter_shown = p.shown && !p.parsed.tag.key_frame;
       if (later == Later::decide && inter_shown) {
         f = redecide_frame(state, p.parsed, target, later_frame_modes(), dsp);
@@ -156,10 +154,6 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
       } else {
         f = rebase_frame_fully(state, std::move(p.parsed), target, dsp);
       }
-    }
-    if (last && !(f.frame.header.refresh_golden_frame && f.frame.header.refresh_alternate_frame &&
-                  f.frame.header.refresh_last)) {
-      throw std::logic_error("the last frame must refresh every reference");
     }
     if (sse && p.shown) *sse += picture_sse(*f.decoded.picture, target, dsp);
     const std::vector<uint8_t> bytes = write_frame(state, f.frame);

@@ -94,14 +94,6 @@ int64_t picture_sse(const Raster& p, const util::Image& t, const dsp::Dsp& dsp) 
   return sse;
 }
 
-void refresh_all_references(FrameHeader& h) {
-  h.refresh_golden_frame = true;
-  h.refresh_alternate_frame = true;
-  h.copy_buffer_to_golden = 0;
-  h.copy_buffer_to_alternate = 0;
-  h.refresh_last = true;
-}
-
 namespace {
 
 // Loop-filter trials on part of the frame. Filtering whole copies of the picture for every trial

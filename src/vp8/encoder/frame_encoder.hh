@@ -54,9 +54,6 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
 EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
                             const ModeDecisionOptions& modes = {}, const dsp::Dsp& dsp = dsp::best_dsp());
 
-// Makes a frame refresh all three references (no copies), which changes nothing it shows.
-void refresh_all_references(FrameHeader& header);
-
 // A loop-filter level (0..63) and sharpness (0..7) for a frame header.
 struct LoopFilterChoice {
   uint8_t level = 0;
