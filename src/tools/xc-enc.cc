@@ -182,12 +182,13 @@ int main(int argc, char** argv) {
   CLI::App app{
       "Encode VP8 chunks onto explicit decoder states (the ExCamera encoder).\n"
       "  re-encode: xc-enc -W -i y4m -o 2-1.ivf -r -I 1-0.state -p 2-0.ivf [-O 2-1.state] 2.y4m\n"
-      "     the prediction stream's first (key) frame becomes an inter frame on -I; later frames keep\n"
-      "     their modes and vectors with residues recomputed against the new reconstruction.\n"
+      "     the prediction stream's first (key) frame becomes an inter frame on -I; later frames are\n"
+      "     decided again against the new references, the stream's own choices among the candidates.\n"
       "  rebase:    xc-enc -W -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
       "     the prediction stream, made against -S, is recomputed to decode from -I.\n"
       "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m    or    xc-enc -i y4m -o out.ivf -s 0.99 in.y4m\n"
-      "The last output frame always refreshes all three references. Outputs carry the expected-state tag\n"
+      "Every frame keeps the prediction stream's reference updates (the first frame of a re-encode those of\n"
+      "the key frame it replaces). Outputs carry the expected-state tag\n"
       "of the state they decode from.",
       "xc-enc"};
   Options o;

@@ -2,8 +2,8 @@
 // first (key) frame re-decided as an inter frame, its later frames' modes decided anew against the
 // new references, with the prediction stream's modes among the candidates), and rebasing a chunk
 // made against one state onto another (every frame keeps its modes, vectors and flags and has its
-// residue recomputed against the new references). The last frame of the output refreshes all
-// three references.
+// residue recomputed against the new references). Every frame keeps the prediction stream's
+// reference updates (the re-encoded first frame those of the key frame it replaces: all three).
 #pragma once
 
 #include <cstdint>
