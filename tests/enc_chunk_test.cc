@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "libvpx_compare.hh"
 #include "libvpx_helpers.hh"
 #include "util/ivf.hh"
 #include "util/quality.hh"
@@ -159,7 +160,9 @@ TEST_F(Chunks, ReencodeWithAWeightUsesIt) {
 
 // The graph by hand: chunk 0 as it is, chunk 1 re-encoded onto chunk 0's state, chunk 2 re-encoded
 // onto chunk 1's first-stage state and rebased onto the state chunk 1's final stream leaves. The joined
-// stream has one key frame and plays in libvpx as in our decoder; every picture is close to its source.
+// stream has one key frame and plays in libvpx as in our decoder, references included; every picture
+// is close to its source; each chunk's first picture stays a reference for the next chunk's first
+// frame.
 TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
   std::vector<std::vector<uint8_t>> stream = stage1_[0];
   const auto chunk1 = reencode(1, stage1_end_[0], {});
@@ -180,6 +183,7 @@ TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
   test::VpxDecoder libvpx;
   vp8::DecoderState s;
   size_t shown = 0, keys = 0;
+  std::vector<vp8::RasterRef> first_pictures;  // each chunk's first picture as decoded
   for (const auto& f : stream) {
     keys += vp8::parse_frame_tag(f).key_frame;
     vp8::DecodedFrame ours = vp8::decode_frame(s, f);
@@ -190,12 +194,21 @@ TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
       EXPECT_EQ(test::first_difference(*theirs, mine), "") << "frame " << shown;
       const util::Image& source = pictures_[shown / kFrames][shown % kFrames];
       EXPECT_GT(util::measure_quality(source, mine).psnr, 30.0) << "frame " << shown;
+      if (shown % kFrames == 0) first_pictures.push_back(ours.picture);
       ++shown;
     }
     s = std::move(ours.state);
+    ASSERT_EQ(test::compare_references(s, libvpx), "") << "after frame " << shown;
   }
   EXPECT_EQ(keys, 1u);
   EXPECT_EQ(shown, size_t(kFrames * kChunks));
+  // The references the joined stream ends with: the last picture, the last chunk's first picture as
+  // golden and the chunk before's as alt-ref.
+  ASSERT_EQ(first_pictures.size(), size_t(kChunks));
+  EXPECT_TRUE(vp8::same_raster(s.refs.golden, first_pictures[2]));
+  EXPECT_TRUE(vp8::same_raster(s.refs.altref, first_pictures[1]));
+  EXPECT_FALSE(vp8::same_raster(s.refs.golden, s.refs.last));
+  EXPECT_FALSE(vp8::same_raster(s.refs.altref, s.refs.golden));
 }
 
 // A later frame decided anew takes the prediction stream's records as candidates: on a fast pan

@@ -187,8 +187,8 @@ int main(int argc, char** argv) {
       "  rebase:    xc-enc -W -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
       "     the prediction stream, made against -S, is recomputed to decode from -I.\n"
       "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m    or    xc-enc -i y4m -o out.ivf -s 0.99 in.y4m\n"
-      "Every frame keeps the prediction stream's reference updates (the first frame of a re-encode those of\n"
-      "the key frame it replaces). Outputs carry the expected-state tag\n"
+      "Every frame keeps the prediction stream's reference updates; a re-encode's first frame refreshes last\n"
+      "and golden and moves the previous golden frame to alt-ref. Outputs carry the expected-state tag\n"
       "of the state they decode from.",
       "xc-enc"};
   Options o;

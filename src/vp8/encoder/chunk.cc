@@ -173,6 +173,10 @@ EncodedFrame redecide_first(const DecoderState& state, const PredictionStream::F
   fp.like = &p.parsed.header;
   fp.like_state = &p.state_after;
   for (const auto& mb : p.parsed.mbs) fp.segment_ids.push_back(mb.segment_id);
+  // The first frame becomes the golden frame, as the key frame was; the previous chunk's golden frame
+  // (its own first frame, finely coded too) moves to alt-ref, where this chunk's frames and the next
+  // chunk's first frame can still predict from it.
+  fp.alternate_from_golden = true;
   return encode_fresh_frame(state, target, fp, dsp);
 }
 

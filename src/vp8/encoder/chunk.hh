@@ -3,7 +3,8 @@
 // new references, with the prediction stream's modes among the candidates), and rebasing a chunk
 // made against one state onto another (every frame keeps its modes, vectors and flags and has its
 // residue recomputed against the new references). Every frame keeps the prediction stream's
-// reference updates (the re-encoded first frame those of the key frame it replaces: all three).
+// reference updates, except the re-encoded first frame: it refreshes last and golden, as the key
+// frame it replaces did, and hands the previous golden frame to alt-ref.
 #pragma once
 
 #include <cstdint>

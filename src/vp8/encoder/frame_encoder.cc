@@ -55,6 +55,10 @@ FrameHeader fresh_header(const FreshFrameParams& p) {
   h.quant.y_ac_qi = uint8_t(std::clamp(p.qindex, 0, 127));
   h.refresh_golden_frame = p.key_frame || p.refresh_golden;
   h.refresh_alternate_frame = p.key_frame || p.refresh_alternate;
+  if (!p.key_frame && p.alternate_from_golden && h.refresh_golden_frame) {
+    h.refresh_alternate_frame = false;
+    h.copy_buffer_to_alternate = 2;
+  }
   h.refresh_entropy_probs = true;
   h.refresh_last = true;
   h.mb_no_coeff_skip = true;

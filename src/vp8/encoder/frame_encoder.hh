@@ -34,6 +34,10 @@ struct FreshFrameParams {
   std::vector<uint8_t> segment_ids;
   bool refresh_golden = true;
   bool refresh_alternate = true;
+  // An inter frame that refreshes golden hands the previous golden frame to alt-ref instead of
+  // refreshing alt-ref too (§9.7, copy_buffer_to_alternate = 2): the references then hold three
+  // pictures rather than two.
+  bool alternate_from_golden = false;
   ModeDecisionOptions modes;
 };
 
