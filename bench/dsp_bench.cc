@@ -83,7 +83,9 @@ std::vector<Entry> entries() {
                     },
                     [mode](const Dsp& a, const Dsp& b) { return a.pred8[mode] != b.pred8[mode]; }});
   }
-  const std::pair<int, const char*> subblock_modes[] = {{0, "B_DC"}, {1, "B_TM"}, {2, "B_VE"}, {3, "B_HE"}};
+  const std::pair<int, const char*> subblock_modes[] = {{0, "B_DC"}, {1, "B_TM"}, {2, "B_VE"}, {3, "B_HE"},
+                                                        {4, "B_LD"}, {5, "B_RD"}, {6, "B_VR"}, {7, "B_VL"},
+                                                        {8, "B_HD"}, {9, "B_HU"}};
   for (const auto& [mode, name] : subblock_modes) {
     list.push_back({std::string("pred4 ") + name,
                     [mode](const Dsp& d, Inputs& in) {

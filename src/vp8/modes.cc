@@ -471,7 +471,10 @@ const uint8_t* kf_b_mode_probs(const MacroblockInfo& mb, const MacroblockInfo& a
 
 std::vector<MacroblockInfo> parse_modes(BoolDecoder& bd, const FrameHeader& header, const ModeContext& ctx,
                                         const ProbabilityTables& probs) {
-  std::vector<MacroblockInfo> mbs(size_t(ctx.mb_cols) * ctx.mb_rows);
+  // Copies of one default record: value-initializing each element instead zeroes its arrays with a
+  // separate `rep stos`, whose start-up cost made that a fifth of this function's time at 1080p.
+  static constexpr MacroblockInfo kDefault{};
+  std::vector<MacroblockInfo> mbs(size_t(ctx.mb_cols) * ctx.mb_rows, kDefault);
   ModeSyntax(ModeReader{bd}, header, ctx, probs).run(mbs);
   return mbs;
 }

@@ -67,6 +67,13 @@ Dsp make_ssse3_table() {
   return d;
 }
 
+Dsp make_avx2_table() {
+  Dsp d = make_ssse3_table();
+  detail::install_subpel_avx2(d);
+  d.name = "avx2";
+  return d;
+}
+
 }  // namespace
 #endif
 
@@ -82,6 +89,10 @@ const Dsp* dsp_for(Isa isa) {
     }
     case Isa::kSsse3: {
       static const Dsp table = make_ssse3_table();
+      return &table;
+    }
+    case Isa::kAvx2: {
+      static const Dsp table = make_avx2_table();
       return &table;
     }
 #endif

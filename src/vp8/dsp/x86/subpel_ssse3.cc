@@ -4,32 +4,20 @@
 
 #include "vp8/dsp/dsp_internal.hh"
 #include "vp8/dsp/x86/pixels_sse2.hh"
+#include "vp8/dsp/x86/subpel_pairs.hh"
 
 namespace xc::vp8::dsp {
 namespace {
 
-// pmaddubsw multiplies pixel pairs by signed 8-bit tap pairs. The taps are paired (1, 2), (3, 4),
-// (0, 5) for six taps and (0, 1) for two: a pass never runs with fraction 0 (subpel_predict skips
-// it), so no tap is 128 and all fit in int8, and each pair sum lies within -16 * 255 .. 123 * 255,
-// so pmaddubsw never saturates.
 template <int kTaps>
-struct TapPairs {
-  static constexpr int kPairs = kTaps / 2;
-  static constexpr int kFirst[3] = {kTaps == 6 ? 1 : 0, 3, 0};
-  static constexpr int kSecond[3] = {kTaps == 6 ? 2 : 1, 4, 5};
-  __m128i pair[kPairs];
+struct TapPairs : TapPairOrder<kTaps> {
+  __m128i pair[TapPairOrder<kTaps>::kPairs];
   explicit TapPairs(const int* taps) {
-    for (int i = 0; i < kPairs; ++i) {
-      const int first = taps[kFirst[i]] & 0xff, second = taps[kSecond[i]] & 0xff;
-      pair[i] = _mm_set1_epi16(static_cast<int16_t>(first | (second << 8)));
-    }
+    for (int i = 0; i < TapPairOrder<kTaps>::kPairs; ++i) pair[i] = _mm_set1_epi16(TapPairOrder<kTaps>::packed(taps, i));
   }
 };
 
-// Sums of the pairs, in the order (1, 2) + (3, 4) + (0, 5) + 64 with signed saturation. Only the
-// first pair sums can exceed 32767 together, and then the true total (the rest being
-// non-negative) is beyond 255 as well, so saturating keeps the clamped result exact; negative
-// totals stay far above -32768.
+// (the pair sums + 64) >> 7, added with saturation in the order of subpel_pairs.hh.
 template <int kTaps>
 __m128i round_sum(const __m128i (&sums)[TapPairs<kTaps>::kPairs]) {
   __m128i total = sums[0];
