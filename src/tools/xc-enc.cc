@@ -82,10 +82,10 @@ int run(const Options& o) {
   if (y4m.frame_count() == 0) throw util::InvalidBitstream(o.input + ": the file holds no frames");
   const int w = y4m.header().width, h = y4m.header().height;
   // The heap the process will use for certain, mapped in one go rather than a page fault at a time
-  // (a sixth of a 720p rebase's time): measured at 720p and 480p, a rebase's heap grows to about ten
-  // times a picture's bytes (three or four references with their borders, a frame's coefficients,
-  // the source pictures) and a re-encode's to about eighteen; four fifths of that is asked for, so
-  // that the peak memory stays what it was.
+  // (a third of a 720p rebase's time with huge pages, a seventh without). Measured at 720p and 480p,
+  // a rebase's heap grows to about ten times a picture's bytes (three or four references with their
+  // borders, a frame's coefficients, the source pictures) and a re-encode's to about eighteen; four
+  // fifths of that is asked for, so that the peak memory stays what it was.
   const size_t picture_bytes = size_t(w) * size_t(h) * 3 / 2;
   if (o.reencode) util::populate_heap(picture_bytes * (o.pred_state.empty() ? 14 : 8));
 
