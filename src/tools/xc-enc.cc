@@ -81,13 +81,13 @@ int run(const Options& o) {
   const util::Y4mReader y4m(o.input);
   if (y4m.frame_count() == 0) throw util::InvalidBitstream(o.input + ": the file holds no frames");
   const int w = y4m.header().width, h = y4m.header().height;
-  // The heap the process will use for certain, mapped in one go rather than a page fault at a time
-  // (a third of a 720p rebase's time with huge pages, a seventh without). Measured at 720p and 480p,
-  // a rebase's heap grows to about ten times a picture's bytes (three or four references with their
-  // borders, a frame's coefficients, the source pictures) and a re-encode's to about eighteen; four
-  // fifths of that is asked for, so that the peak memory stays what it was.
+  // The heap the process will use anyway, mapped in one go rather than a page fault at a time (two
+  // fifths of a 720p rebase's time with huge pages). Measured at 720p and 480p, a rebase's heap grows
+  // to about ten times a picture's bytes (three or four references with their borders, a frame's
+  // coefficients, the source picture) and a re-encode's to about eighteen; asking for that much
+  // leaves the peak memory as it was (asking for twelve in a rebase raised it by 2.5 MB at 720p).
   const size_t picture_bytes = size_t(w) * size_t(h) * 3 / 2;
-  if (o.reencode) util::populate_heap(picture_bytes * (o.pred_state.empty() ? 14 : 8));
+  if (o.reencode) util::populate_heap(picture_bytes * (o.pred_state.empty() ? 18 : 10));
 
   if (!o.reencode) {
     // Primary encoding: a key frame, then inter frames, at a constant quantizer or a minimum SSIM.
