@@ -1,6 +1,7 @@
 // Tuning of the process heap for tools that allocate and free picture-sized buffers frame after
-// frame (rasters, coefficients, images). Only a matter of speed: without glibc, or on a kernel
-// without MADV_POPULATE_WRITE (Linux 5.14), these do nothing and every result is the same.
+// frame (rasters, coefficients, images). Only a matter of speed and memory, never of results: without
+// glibc both do nothing, and populate_heap does nothing on a kernel without MADV_POPULATE_WRITE
+// (before Linux 5.14).
 #pragma once
 
 #include <cstddef>
