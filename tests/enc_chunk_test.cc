@@ -211,6 +211,36 @@ TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
   EXPECT_FALSE(vp8::same_raster(s.refs.altref, s.refs.golden));
 }
 
+// rebase_chunk reuses each frame's picture, filter-trial bands and coefficient storage for the frames
+// after it, stale contents included: it writes the same bytes as rebasing frame by frame with
+// everything freshly allocated (zero-filled).
+TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
+  const auto chunk1 = reencode(1, stage1_end_[0], {});
+  const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
+  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
+  const util::IvfReader pred_ivf(write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded));
+
+  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
+  std::vector<std::vector<uint8_t>> reused;
+  vp8::enc::rebase_chunk(after1, pred, pictures(2),
+                         [&](uint64_t, std::span<const uint8_t> b) { reused.emplace_back(b.begin(), b.end()); });
+
+  vp8::enc::PredictionStream again(pred_ivf, stage1_end_[1]);
+  vp8::DecoderState s = after1;
+  size_t shown = 0;
+  std::vector<std::vector<uint8_t>> fresh;
+  for (size_t i = 0; i < again.size(); ++i) {
+    vp8::enc::PredictionStream::Frame p = again.next(i);
+    const util::Image target = p.shown ? pictures_[2].at(shown++) : vp8::to_image(*p.picture);
+    if (i + 1 == again.size()) vp8::enc::refresh_all_references(p.parsed.header);
+    vp8::enc::EncodedFrame f = vp8::enc::rebase_frame_fully(s, std::move(p.parsed), target);
+    fresh.push_back(vp8::write_frame(s, f.frame));
+    s = std::move(f.decoded.state);
+  }
+  ASSERT_EQ(reused.size(), size_t(kFrames));
+  EXPECT_TRUE(reused == fresh);
+}
+
 // A later frame decided anew takes the prediction stream's records as candidates: on a fast pan
 // (22.3 pixels right, 9.6 up per picture) that a short motion search cannot follow, hints carrying the
 // pan's vector are taken for most macroblocks (in their own right: NEWMV, NEARESTMV or NEARMV, as this

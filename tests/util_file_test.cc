@@ -86,6 +86,29 @@ TEST(MappedFile, MoveTransfersTheMapping) {
   EXPECT_EQ(b.path(), dir.file("a"));
 }
 
+// copy() gives the mapped bytes whether it reads the file (kept open, also after a move) or the mapping.
+TEST(MappedFile, CopyGivesTheBytesFromEitherSource) {
+  TempDir dir;
+  const std::string path = dir.file("in.bin");
+  std::string content(100000, '\0');
+  std::mt19937 rng(5);
+  for (char& c : content) c = char(rng());
+  write_raw(path, content);
+  for (bool keep_open : {false, true}) {
+    MappedFile first(path, keep_open);
+    const MappedFile file(std::move(first));
+    for (auto [offset, size] : {std::pair<size_t, size_t>{0, 100000}, {12345, 4096}, {99999, 1}, {100000, 0}}) {
+      std::vector<uint8_t> out(size, 0xaa);
+      file.copy(offset, out);
+      EXPECT_EQ(out, std::vector<uint8_t>(file.bytes().begin() + offset, file.bytes().begin() + offset + size))
+          << "keep_open " << keep_open << ", offset " << offset;
+    }
+    std::vector<uint8_t> past(2);
+    EXPECT_THROW(file.copy(99999, past), std::out_of_range) << "keep_open " << keep_open;
+    EXPECT_THROW(file.copy(100001, std::span<uint8_t>{}), std::out_of_range) << "keep_open " << keep_open;
+  }
+}
+
 TEST(AtomicFile, TargetAppearsOnlyAtCommit) {
   TempDir dir;
   const std::string path = dir.file("out.bin");

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <stdexcept>
 #include <system_error>
@@ -42,7 +43,7 @@ mode_t current_umask() {
 
 }  // namespace
 
-MappedFile::MappedFile(const std::string& path) : path_(path) {
+MappedFile::MappedFile(const std::string& path, bool keep_open) : path_(path) {
   if (path.empty()) throw UsageError("an input file name is empty");
   // O_NONBLOCK only matters for FIFOs, where a blocking open would wait for a writer before the
   // check below could refuse the pipe; regular files ignore it.
@@ -73,24 +74,51 @@ MappedFile::MappedFile(const std::string& path) : path_(path) {
     }
     data_ = static_cast<const uint8_t*>(p);
   }
-  ::close(fd);  // the mapping keeps its own reference to the file
+  if (keep_open) {
+    fd_ = fd;
+  } else {
+    ::close(fd);  // the mapping keeps its own reference to the file
+  }
 }
 
 MappedFile::~MappedFile() {
   if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void MappedFile::copy(size_t offset, std::span<uint8_t> out) const {
+  if (offset > size_ || out.size() > size_ - offset) {
+    throw std::out_of_range(path_ + ": copy of " + std::to_string(out.size()) + " bytes at " + std::to_string(offset) +
+                            " past the end (" + std::to_string(size_) + " bytes)");
+  }
+  if (fd_ < 0) {
+    if (!out.empty()) std::memcpy(out.data(), data_ + offset, out.size());
+    return;
+  }
+  size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, off_t(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw_io(path_, "read", errno);
+    if (n == 0) throw IoError(path_ + ": the file was truncated while open");
+    done += size_t(n);
+  }
 }
 
 MappedFile::MappedFile(MappedFile&& other) noexcept
     : path_(std::move(other.path_)),
       data_(std::exchange(other.data_, nullptr)),
-      size_(std::exchange(other.size_, 0)) {}
+      size_(std::exchange(other.size_, 0)),
+      fd_(std::exchange(other.fd_, -1)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     if (data_ != nullptr) ::munmap(const_cast<uint8_t*>(data_), size_);
+    if (fd_ >= 0) ::close(fd_);
     path_ = std::move(other.path_);
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    fd_ = std::exchange(other.fd_, -1);
   }
   return *this;
 }

@@ -130,7 +130,7 @@ Y4mHeader parse_header(std::string_view params, const std::string& path) {
 
 }  // namespace
 
-Y4mReader::Y4mReader(const std::string& path) : file_(path) {
+Y4mReader::Y4mReader(const std::string& path) : file_(path, true) {
   const std::span<const uint8_t> bytes = file_.bytes();
   const std::string_view data(reinterpret_cast<const char*>(bytes.data()), bytes.size());
   const std::string& name = file_.path();
@@ -179,12 +179,11 @@ std::span<const uint8_t> Y4mReader::frame_bytes(size_t index) const {
 }
 
 Image Y4mReader::frame(size_t index) const {
-  const std::span<const uint8_t> src = frame_bytes(index);
   Image image(header_.width, header_.height);
-  const uint8_t* p = src.data();
+  size_t offset = frames_.at(index);
   for (std::vector<uint8_t>* plane : {&image.y, &image.u, &image.v}) {
-    std::memcpy(plane->data(), p, plane->size());
-    p += plane->size();
+    file_.copy(offset, *plane);
+    offset += plane->size();
   }
   return image;
 }

@@ -42,7 +42,7 @@ class Y4mReader {
 
   const Y4mHeader& header() const { return header_; }
   size_t frame_count() const { return frames_.size(); }
-  Image frame(size_t index) const;                         // a copy of the planes
+  Image frame(size_t index) const;                         // a copy of the planes, read from the file
   std::span<const uint8_t> frame_bytes(size_t index) const;  // Y, U, V planes back to back
   const std::string& path() const { return file_.path(); }
 

@@ -298,8 +298,12 @@ void save_state(const DecoderState& state, const std::string& path) {
 }
 
 DecoderState load_state(const std::string& path) {
-  util::MappedFile file(path);
-  return deserialize_state(file.bytes(), path);
+  // Read rather than used in place through the mapping: every byte is read once, and a heap buffer
+  // freed at once is memory the caller reuses, where the mapping's pages would each fault in.
+  const util::MappedFile file(path, true);
+  std::vector<uint8_t> bytes(file.bytes().size());
+  file.copy(0, bytes);
+  return deserialize_state(bytes, path);
 }
 
 }  // namespace xc::vp8

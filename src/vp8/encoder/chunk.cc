@@ -133,6 +133,7 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
   DecoderState state = start;
   size_t next_shown = 0;
   if (later == Later::decide) decided->assign(pred.size(), std::nullopt);
+  FrameBuffers buffers;
   for (size_t i = 0; i < pred.size(); ++i) {
     PredictionStream::Frame p = pred.next(i);
     const util::Image target = p.shown ? pictures(next_shown++) : to_image(*p.picture);
@@ -150,14 +151,15 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
         kept.header = f.frame.header;
         kept.mbs = f.frame.mbs;
       } else if (later == Later::reuse && (*decided)[i]) {
-        f = rebase_frame_fully(state, *(*decided)[i], target, dsp);
+        f = rebase_frame_fully(state, *(*decided)[i], target, dsp, kDeadZoneQuantizer, &buffers);
       } else {
-        f = rebase_frame_fully(state, std::move(p.parsed), target, dsp);
+        f = rebase_frame_fully(state, std::move(p.parsed), target, dsp, kDeadZoneQuantizer, &buffers);
       }
     }
     if (sse && p.shown) *sse += picture_sse(*f.decoded.picture, target, dsp);
     const std::vector<uint8_t> bytes = write_frame(state, f.frame);
     sink(p.pts, bytes);
+    buffers.recycle(std::move(f.frame.coeffs));
     state = std::move(f.decoded.state);
   }
   return state;

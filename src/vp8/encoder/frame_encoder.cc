@@ -111,7 +111,7 @@ namespace {
 class FilterTrials {
  public:
   FilterTrials(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame, const Raster& unfiltered,
-               const util::Image& target)
+               const util::Image& target, FrameBuffers* buffers)
       : dsp_(dsp), begun_(begun), frame_(frame), unfiltered_(unfiltered), target_(target), header_(frame.header) {
     const std::vector<uint8_t> no_coeffs = no_coeff_flags(frame);
     const int rows = unfiltered.mb_rows(), cols = unfiltered.mb_cols();
@@ -132,7 +132,12 @@ class FilterTrials {
       band.measured_from = first;
       band.end_row = end;
       const int height = std::min((end - band.first_row) * 16, unfiltered.display_height() - band.first_row * 16);
-      band.raster = std::make_unique<Raster>(unfiltered.display_width(), height);
+      if (buffers) {
+        band.raster = &buffers->band(bands_.size(), unfiltered.display_width(), height);
+      } else {
+        band.owned = std::make_unique<Raster>(unfiltered.display_width(), height);
+        band.raster = band.owned.get();
+      }
       const size_t from = size_t(band.first_row) * cols, to = size_t(end) * cols;
       band.mbs.assign(frame.mbs.begin() + from, frame.mbs.begin() + to);
       band.no_coeffs.assign(no_coeffs.begin() + from, no_coeffs.begin() + to);
@@ -169,7 +174,8 @@ class FilterTrials {
     int first_row = 0;      // first macroblock row filtered (context included)
     int measured_from = 0;  // first macroblock row measured
     int end_row = 0;        // one past the last
-    std::unique_ptr<Raster> raster;
+    Raster* raster = nullptr;  // `owned`, or one of the frame buffers' bands
+    std::unique_ptr<Raster> owned;
     std::vector<MacroblockInfo> mbs;
     std::vector<uint8_t> no_coeffs;
   };
@@ -203,8 +209,8 @@ class FilterTrials {
 }  // namespace
 
 LoopFilterChoice choose_loop_filter(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
-                                    const Raster& unfiltered, const util::Image& target) {
-  FilterTrials trials(dsp, begun, frame, unfiltered, target);
+                                    const Raster& unfiltered, const util::Image& target, FrameBuffers* buffers) {
+  FilterTrials trials(dsp, begun, frame, unfiltered, target, buffers);
   std::array<std::array<int64_t, 64>, 8> tried;
   for (auto& row : tried) row.fill(-1);
   auto error_at = [&](int level, int sharpness) {
@@ -331,15 +337,15 @@ EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame,
 }
 
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
-                                const dsp::Dsp& dsp, const QuantizerOptions& quantizer) {
+                                const dsp::Dsp& dsp, const QuantizerOptions& quantizer, FrameBuffers* buffers) {
   EncodedFrame out;
   // The rebase itself, stopped before the loop filter so that the level can be chosen afresh.
-  UnfilteredFrame u = rebase_macroblocks(state, frame, target, dsp, quantizer);
+  UnfilteredFrame u = rebase_macroblocks(state, frame, target, dsp, quantizer, buffers);
   frame = ParsedFrame{};  // its coefficients are replaced; free them before the search
   out.frame = std::move(u.frame);
   optimize_probabilities(state, out.frame);
   // The search starts from the frame's own level and sharpness.
-  apply(choose_loop_filter(dsp, u.context.state, out.frame, *u.picture, target), out.frame.header);
+  apply(choose_loop_filter(dsp, u.context.state, out.frame, *u.picture, target, buffers), out.frame.header);
   out.decoded = finish_frame(u.context, out.frame, u.picture, dsp);
   return out;
 }

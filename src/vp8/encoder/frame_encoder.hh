@@ -9,6 +9,7 @@
 #include "util/image.hh"
 #include "vp8/decoder.hh"
 #include "vp8/dsp/dsp.hh"
+#include "vp8/encoder/frame_buffers.hh"
 #include "vp8/encoder/mode_decision.hh"
 #include "vp8/encoder/quantize.hh"
 
@@ -47,10 +48,12 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
 
 // Keeps `frame`'s modes, vectors and flags and recomputes its residue against `state` so that it
 // decodes close to `target`; the loop-filter level and frame-level probabilities are chosen anew.
-// `frame` is taken by value so that a caller done with it can move it in.
+// `frame` is taken by value so that a caller done with it can move it in. With `buffers`, the
+// picture, the filter trials' bands and the coefficients' storage are taken from them.
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
                                 const dsp::Dsp& dsp = dsp::best_dsp(),
-                                const QuantizerOptions& quantizer = kDeadZoneQuantizer);
+                                const QuantizerOptions& quantizer = kDeadZoneQuantizer,
+                                FrameBuffers* buffers = nullptr);
 
 // Keeps `frame`'s tag and header (quantizer, references refreshed, segmentation, deltas) and decides
 // its macroblocks' modes anew against `state`, with each macroblock's own record in `frame` as one
@@ -69,9 +72,11 @@ struct LoopFilterChoice {
 // picture against `target`, given the unfiltered reconstruction; every other header field is kept.
 // The error is measured on bands of macroblock rows spread over the frame (frames of fewer than 12
 // rows whole), from the frame's own level and sharpness by a descent on the level, then on the
-// sharpness (then on the level again if the sharpness moved).
+// sharpness (then on the level again if the sharpness moved). With `buffers`, the bands' rasters
+// are taken from them.
 LoopFilterChoice choose_loop_filter(const dsp::Dsp& dsp, const DecoderState& begun, const ParsedFrame& frame,
-                                    const Raster& unfiltered, const util::Image& target);
+                                    const Raster& unfiltered, const util::Image& target,
+                                    FrameBuffers* buffers = nullptr);
 
 // Squared error of the visible area of `picture` against `target` (all three planes).
 int64_t picture_sse(const Raster& picture, const util::Image& target, const dsp::Dsp& dsp = dsp::best_dsp());

@@ -107,7 +107,7 @@ MacroblockCoeffs encode_macroblock_residual(const dsp::Dsp& dsp, Raster& frame, 
 }
 
 UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
-                                   const dsp::Dsp& dsp, const QuantizerOptions& opts) {
+                                   const dsp::Dsp& dsp, const QuantizerOptions& opts, FrameBuffers* buffers) {
   const bool key = frame.tag.key_frame;
   if (!key && !state.has_key_frame()) {
     throw util::StateMismatch("rebase: an inter frame needs a state that has decoded a key frame");
@@ -125,12 +125,18 @@ UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame&
                                        source.height, begun.width, begun.height));
   }
 
-  out.picture = std::make_shared<Raster>(begun.width, begun.height);
+  out.picture =
+      buffers ? buffers->picture(begun.width, begun.height) : std::make_shared<Raster>(begun.width, begun.height);
   ParsedFrame& p = out.frame;
   p.tag = frame.tag;
   p.header = frame.header;
   p.mbs = frame.mbs;
-  p.coeffs.resize(count);
+  // Every macroblock's coefficients are assigned below, so reused storage need not be cleared.
+  if (buffers) {
+    p.coeffs = buffers->coefficients(count);
+  } else {
+    p.coeffs.resize(count);
+  }
   const FrameHeader& h = p.header;
   // Segment ids that are not coded come from the persistent map of the state decoded from.
   const bool map_coded = h.codes_segment_map();

@@ -9,6 +9,7 @@
 #include "util/image.hh"
 #include "vp8/decoder.hh"
 #include "vp8/dsp/dsp.hh"
+#include "vp8/encoder/frame_buffers.hh"
 #include "vp8/encoder/quantize.hh"
 #include "vp8/modes.hh"
 #include "vp8/quant.hh"
@@ -66,13 +67,15 @@ RebasedFrame rebase_and_reconstruct(const DecoderState& state, const ParsedFrame
 // The same rebase stopped before the loop filter: the frame, the context its macroblocks were
 // reconstructed in (begin_frame) and their reconstruction, which finish_frame(context, frame,
 // picture) completes, after changing the frame's loop-filter level or probabilities if wanted.
+// With `buffers`, the picture and the coefficients' storage are taken from them.
 struct UnfilteredFrame {
   ParsedFrame frame;
   FrameContext context;
   std::shared_ptr<Raster> picture;
 };
 UnfilteredFrame rebase_macroblocks(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
-                                   const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {});
+                                   const dsp::Dsp& dsp = dsp::best_dsp(), const QuantizerOptions& opts = {},
+                                   FrameBuffers* buffers = nullptr);
 
 // The rebased frame alone.
 ParsedFrame rebase_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& source,
