@@ -232,7 +232,6 @@ TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
   for (size_t i = 0; i < again.size(); ++i) {
     vp8::enc::PredictionStream::Frame p = again.next(i);
     const util::Image target = p.shown ? pictures_[2].at(shown++) : vp8::to_image(*p.picture);
-    if (i + 1 == again.size()) vp8::enc::refresh_all_references(p.parsed.header);
     vp8::enc::EncodedFrame f = vp8::enc::rebase_frame_fully(s, std::move(p.parsed), target);
     fresh.push_back(vp8::write_frame(s, f.frame));
     s = std::move(f.decoded.state);
