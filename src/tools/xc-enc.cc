@@ -83,11 +83,12 @@ int run(const Options& o) {
   const int w = y4m.header().width, h = y4m.header().height;
   // The heap the process will use anyway, mapped in one go rather than a page fault at a time (two
   // fifths of a 720p rebase's time with huge pages). Measured at 720p and 480p, a rebase's heap grows
-  // to about ten times a picture's bytes (three or four references with their borders, a frame's
-  // coefficients, the source picture) and a re-encode's to about eighteen; asking for that much
-  // leaves the peak memory as it was (asking for twelve in a rebase raised it by 2.5 MB at 720p).
+  // to about sixteen times a picture's bytes (its two states hold up to five distinct references with
+  // their borders, since a chunk's golden frame carries over; then a frame's coefficients and the
+  // source picture) and a re-encode's to about eighteen; asking for that much leaves the peak memory
+  // within 1 MB of what it was (sixteen for a rebase at 720p: 2,800 page faults down to 1,000).
   const size_t picture_bytes = size_t(w) * size_t(h) * 3 / 2;
-  if (o.reencode) util::populate_heap(picture_bytes * (o.pred_state.empty() ? 18 : 10));
+  if (o.reencode) util::populate_heap(picture_bytes * (o.pred_state.empty() ? 18 : 16));
 
   if (!o.reencode) {
     // Primary encoding: a key frame, then inter frames, at a constant quantizer or a minimum SSIM.
