@@ -17,6 +17,7 @@
 #include "util_test_support.hh"
 #include "vp8/bool_decoder.hh"
 #include "vp8/decoder.hh"
+#include "vp8/dsp/dsp.hh"
 #include "vp8/encoder/chunk.hh"
 #include "vp8/encoder/frame_encoder.hh"
 #include "vp8/frame_header.hh"
@@ -232,12 +233,45 @@ TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
   for (size_t i = 0; i < again.size(); ++i) {
     vp8::enc::PredictionStream::Frame p = again.next(i);
     const util::Image target = p.shown ? pictures_[2].at(shown++) : vp8::to_image(*p.picture);
-    vp8::enc::EncodedFrame f = vp8::enc::rebase_frame_fully(s, std::move(p.parsed), target);
+    vp8::enc::EncodedFrame f = vp8::enc::rebase_frame_fully(s, std::move(p.parsed), target, vp8::dsp::best_dsp(),
+                                                            vp8::enc::kDeadZoneQuantizer, nullptr,
+                                                            vp8::enc::FilterLevel::keep);
     fresh.push_back(vp8::write_frame(s, f.frame));
     s = std::move(f.decoded.state);
   }
   ASSERT_EQ(reused.size(), size_t(kFrames));
   EXPECT_TRUE(reused == fresh);
+}
+
+// Loop-filter levels: the re-encode keeps the prediction stream's level and sharpness on every
+// frame after the first (whose are searched at its new quantizer), and the rebase keeps those of the
+// stream it rebases, first frame included.
+TEST_F(Chunks, ChunkStepsKeepTheStreamsLoopFilterLevels) {
+  auto filter_of = [](std::span<const uint8_t> frame) {
+    const vp8::FrameTag tag = vp8::parse_frame_tag(frame);
+    vp8::BoolDecoder bd(frame.subspan(tag.size()));
+    const vp8::FrameHeader h = vp8::parse_frame_header(bd, tag.key_frame);
+    return std::pair<int, int>(h.loop_filter_level, h.sharpness_level);
+  };
+  const auto chunk1 = reencode(1, stage1_end_[0], {});
+  ASSERT_EQ(chunk1.size(), stage1_[1].size());
+  int filtered = 0;  // later frames with a non-zero level: the check must see some
+  for (size_t i = 1; i < chunk1.size(); ++i) {
+    EXPECT_EQ(filter_of(chunk1[i]), filter_of(stage1_[1][i])) << "frame " << i;
+    filtered += filter_of(chunk1[i]).first > 0;
+  }
+  EXPECT_GT(filtered, 0);
+
+  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
+  const util::IvfReader pred_ivf(write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded));
+  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
+  std::vector<std::vector<uint8_t>> rebased;
+  vp8::enc::rebase_chunk(decode_all(stage1_end_[0], chunk1), pred, pictures(2),
+                         [&](uint64_t, std::span<const uint8_t> b) { rebased.emplace_back(b.begin(), b.end()); });
+  ASSERT_EQ(rebased.size(), chunk2_reencoded.size());
+  for (size_t i = 0; i < rebased.size(); ++i) {
+    EXPECT_EQ(filter_of(rebased[i]), filter_of(chunk2_reencoded[i])) << "frame " << i;
+  }
 }
 
 // A later frame decided anew takes the prediction stream's records as candidates: on a fast pan

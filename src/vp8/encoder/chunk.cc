@@ -144,16 +144,17 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
     } else {
       const bool inter_shown = p.shown && !p.parsed.tag.key_frame;
       if (later == Later::decide && inter_shown) {
-        f = redecide_frame(state, p.parsed, target, later_frame_modes(), dsp);
+        f = redecide_frame(state, p.parsed, target, later_frame_modes(), dsp, FilterLevel::keep);
         // Only the modes are kept for the other codings (their coefficients are recomputed).
         ParsedFrame& kept = (*decided)[i].emplace();
         kept.tag = f.frame.tag;
         kept.header = f.frame.header;
         kept.mbs = f.frame.mbs;
       } else if (later == Later::reuse && (*decided)[i]) {
-        f = rebase_frame_fully(state, *(*decided)[i], target, dsp, kDeadZoneQuantizer, &buffers);
+        f = rebase_frame_fully(state, *(*decided)[i], target, dsp, kDeadZoneQuantizer, &buffers, FilterLevel::keep);
       } else {
-        f = rebase_frame_fully(state, std::move(p.parsed), target, dsp, kDeadZoneQuantizer, &buffers);
+        f = rebase_frame_fully(state, std::move(p.parsed), target, dsp, kDeadZoneQuantizer, &buffers,
+                               FilterLevel::keep);
       }
     }
     if (sse && p.shown) *sse += picture_sse(*f.decoded.picture, target, dsp);

@@ -4,7 +4,9 @@
 // made against one state onto another (every frame keeps its modes, vectors and flags and has its
 // residue recomputed against the new references). Every frame keeps the prediction stream's
 // reference updates, except the re-encoded first frame: it refreshes last and golden, as the key
-// frame it replaces did, and hands the previous golden frame to alt-ref.
+// frame it replaces did, and hands the previous golden frame to alt-ref. Every frame but the
+// re-encoded first one keeps the stream's loop-filter level and sharpness (FilterLevel::keep); the
+// re-encoded first frame's are searched.
 #pragma once
 
 #include <cstdint>

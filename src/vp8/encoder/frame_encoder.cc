@@ -310,7 +310,7 @@ EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& so
 }
 
 EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
-                            const ModeDecisionOptions& modes, const dsp::Dsp& dsp) {
+                            const ModeDecisionOptions& modes, const dsp::Dsp& dsp, FilterLevel filter) {
   if (frame.tag.key_frame) throw std::invalid_argument("redecide_frame: a key frame has no hints to keep");
   EncodedFrame out;
   ParsedFrame& f = out.frame;
@@ -331,13 +331,14 @@ EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame,
   f.coeffs = std::move(coded.coeffs);
   optimize_probabilities(state, f);
   choose_segment_probabilities(f);
-  apply(choose_loop_filter(dsp, ctx.state, f, *coded.picture, target), f.header);
+  if (filter == FilterLevel::search) apply(choose_loop_filter(dsp, ctx.state, f, *coded.picture, target), f.header);
   out.decoded = finish_frame(ctx, f, coded.picture, dsp);
   return out;
 }
 
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
-                                const dsp::Dsp& dsp, const QuantizerOptions& quantizer, FrameBuffers* buffers) {
+                                const dsp::Dsp& dsp, const QuantizerOptions& quantizer, FrameBuffers* buffers,
+                                FilterLevel filter) {
   EncodedFrame out;
   // The rebase itself, stopped before the loop filter so that the level can be chosen afresh.
   UnfilteredFrame u = rebase_macroblocks(state, frame, target, dsp, quantizer, buffers);
@@ -345,7 +346,9 @@ EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, co
   out.frame = std::move(u.frame);
   optimize_probabilities(state, out.frame);
   // The search starts from the frame's own level and sharpness.
-  apply(choose_loop_filter(dsp, u.context.state, out.frame, *u.picture, target, buffers), out.frame.header);
+  if (filter == FilterLevel::search) {
+    apply(choose_loop_filter(dsp, u.context.state, out.frame, *u.picture, target, buffers), out.frame.header);
+  }
   out.decoded = finish_frame(u.context, out.frame, u.picture, dsp);
   return out;
 }

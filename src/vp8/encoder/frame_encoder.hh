@@ -46,20 +46,30 @@ struct FreshFrameParams {
 EncodedFrame encode_fresh_frame(const DecoderState& state, const util::Image& source, const FreshFrameParams& params,
                                 const dsp::Dsp& dsp = dsp::best_dsp());
 
+// How a re-coded frame gets its loop-filter level and sharpness: searched for the least squared
+// error against its target (choose_loop_filter), or kept from the frame being re-coded. The chunk
+// steps keep the prediction stream's: its encoder chose them for the same picture at the same
+// quantizer, and the least squared error favours stronger filtering than the structure of the
+// picture (SSIM) rewards (results/rate-quality.md).
+enum class FilterLevel { search, keep };
+
 // Keeps `frame`'s modes, vectors and flags and recomputes its residue against `state` so that it
-// decodes close to `target`; the loop-filter level and frame-level probabilities are chosen anew.
-// `frame` is taken by value so that a caller done with it can move it in. With `buffers`, the
-// picture, the filter trials' bands and the coefficients' storage are taken from them.
+// decodes close to `target`; the frame-level probabilities are chosen anew, and the loop-filter
+// level as `filter` says. `frame` is taken by value so that a caller done with it can move it in.
+// With `buffers`, the picture, the filter trials' bands and the coefficients' storage are taken
+// from them.
 EncodedFrame rebase_frame_fully(const DecoderState& state, ParsedFrame frame, const util::Image& target,
                                 const dsp::Dsp& dsp = dsp::best_dsp(),
                                 const QuantizerOptions& quantizer = kDeadZoneQuantizer,
-                                FrameBuffers* buffers = nullptr);
+                                FrameBuffers* buffers = nullptr, FilterLevel filter = FilterLevel::search);
 
 // Keeps `frame`'s tag and header (quantizer, references refreshed, segmentation, deltas) and decides
 // its macroblocks' modes anew against `state`, with each macroblock's own record in `frame` as one
-// more candidate; the loop-filter level and frame-level probabilities are chosen anew.
+// more candidate; the frame-level probabilities are chosen anew, and the loop-filter level as
+// `filter` says.
 EncodedFrame redecide_frame(const DecoderState& state, const ParsedFrame& frame, const util::Image& target,
-                            const ModeDecisionOptions& modes = {}, const dsp::Dsp& dsp = dsp::best_dsp());
+                            const ModeDecisionOptions& modes = {}, const dsp::Dsp& dsp = dsp::best_dsp(),
+                            FilterLevel filter = FilterLevel::search);
 
 // A loop-filter level (0..63) and sharpness (0..7) for a frame header.
 struct LoopFilterChoice {
