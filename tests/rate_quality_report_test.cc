@@ -99,6 +99,9 @@ TEST(RateQualityReport, ShortClip) {
 
   const std::string prefix = dir.file("report");
   const std::string results = dir.file("results.md");
+  // The results file already holds another script's section, which the report must keep.
+  xc::test::write_raw(results, "# Compression results\n\n<!-- begin excamera-figures -->\nfigures kept\n"
+                               "<!-- end excamera-figures -->\n");
   const auto r = run_command("python3 " + shell_quote(xc::test::source_path("scripts/rate-quality-report")) + " " +
                                  shell_quote(dir.file("short.y4m")) + " --cq 14,22,30,38 -j 2 --bin " +
                                  shell_quote(xc::test::tool_dir()) + " -o " + shell_quote(prefix) +
@@ -148,6 +151,12 @@ TEST(RateQualityReport, ShortClip) {
   EXPECT_NE(written.find("at commit "), std::string::npos) << written;
   EXPECT_NE(written.find("--frames 10"), std::string::npos) << written;
   EXPECT_NE(written.find("| 38 | ExCamera |"), std::string::npos) << written;
+  const size_t own = written.find("<!-- begin rate-quality-report -->"),
+               other = written.find("<!-- begin excamera-figures -->\nfigures kept\n<!-- end excamera-figures -->");
+  ASSERT_NE(own, std::string::npos) << written;
+  ASSERT_NE(other, std::string::npos) << written;
+  EXPECT_LT(own, other) << written;
+  EXPECT_NE(written.find("<!-- end rate-quality-report -->"), std::string::npos) << written;
   std::istringstream data(xc::test::read_text(prefix + ".dat"));
   int points = 0;
   for (std::string line; std::getline(data, line);) points += !line.empty() && line[0] != '#';
@@ -158,6 +167,39 @@ TEST(RateQualityReport, ShortClip) {
   } else {
     EXPECT_NE(r.output.find("gnuplot is not installed"), std::string::npos) << r.output;
   }
+}
+
+// excamera-figures on two chunks of the sample: the figures are printed and written to the results file's
+// excamera-figures section, after the rate-quality-report section already there, which is kept.
+TEST(ExcameraFigures, WritesItsSectionBesideTheReport) {
+  for (const char* program : {"python3", "ffmpeg"}) {
+    if (!xc::test::have_program(program)) {
+      if (xc::test::on_ci()) FAIL() << program << " is missing, and CI=true requires this test";
+      GTEST_SKIP() << program << " is missing";
+    }
+  }
+  xc::test::TempDir dir;
+  const std::string results = dir.file("results.md");
+  xc::test::write_raw(results, "<!-- begin rate-quality-report -->\ntables kept\n<!-- end rate-quality-report -->\n");
+  const auto r = run_command("python3 " + shell_quote(xc::test::source_path("scripts/excamera-figures")) +
+                                 " --clip " + shell_quote(xc::test::source_path("data/sample.y4m")) +
+                                 " --chunks 2 --cq 14,22,30,38 --jobs 2 --bin " + shell_quote(xc::test::tool_dir()) +
+                                 " --results " + shell_quote(results),
+                             dir.path(), true);
+  ASSERT_EQ(r.exit_code, 0) << r.errors;
+  EXPECT_NE(r.output.find("(c) Bjontegaard rate difference"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("summary: BD-rate"), std::string::npos) << r.output;
+  const std::string written = xc::test::read_text(results);
+  const size_t report = written.find("<!-- begin rate-quality-report -->\ntables kept\n<!-- end rate-quality-report -->"),
+               figures = written.find("<!-- begin excamera-figures -->");
+  ASSERT_NE(report, std::string::npos) << written;
+  ASSERT_NE(figures, std::string::npos) << written;
+  EXPECT_LT(report, figures) << written;
+  EXPECT_NE(written.find("at commit "), std::string::npos) << written;
+  EXPECT_NE(written.find("--chunks 2"), std::string::npos) << written;
+  EXPECT_NE(written.find("### sample.y4m"), std::string::npos) << written;
+  EXPECT_NE(written.find("(c) Bjontegaard rate difference", figures), std::string::npos) << written;
+  EXPECT_NE(written.find("<!-- end excamera-figures -->"), std::string::npos) << written;
 }
 
 }  // namespace
