@@ -56,23 +56,25 @@ def real_clips(work, program):
     return clips
 
 
-def commit_of_tree(root):
-    """The checked-out commit of `root`, marked when the tree has changes, or 'unknown' outside a checkout."""
+def commit_of_tree(root, results=None):
+    """The checked-out commit of `root`, marked when the tree has changes (other than to the results file
+    being written, which the other script may just have rewritten), or 'unknown' outside a checkout."""
     try:
         commit = subprocess.run(["git", "-C", root, "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        exclude = [":(exclude){}".format(os.path.abspath(results))] if results else []
+        dirty = subprocess.run(["git", "-C", root, "status", "--porcelain", "--untracked-files=no", "--", "."] +
+                               exclude, capture_output=True, text=True, check=True).stdout.strip()
         return commit + (" with uncommitted changes" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
 
-def made_by(program, argv, root):
-    """The sentence that says which command made a section, when and at which commit."""
+def made_by(program, argv, root, results):
+    """The sentence that says which command made a section of `results`, when and at which commit."""
     return "Made by `scripts/{} {}` on {} at commit {}; run it again to refresh this section.".format(
         program, " ".join(argv), datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        commit_of_tree(root))
+        commit_of_tree(root, results))
 
 
 def _sections(text):
