@@ -192,8 +192,9 @@ int main(int argc, char** argv) {
       "  rebase:    xc-enc -W -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
       "     the prediction stream, made against -S, is recomputed to decode from -I.\n"
       "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m    or    xc-enc -i y4m -o out.ivf -s 0.99 in.y4m\n"
-      "Every frame keeps the prediction stream's reference updates; a re-encode's first frame refreshes last\n"
-      "and golden and moves the previous golden frame to alt-ref. Outputs carry the expected-state tag\n"
+      "Every frame keeps the prediction stream's reference updates and loop-filter level and sharpness, but\n"
+      "a re-encode's first frame: it refreshes last and golden, moves the previous golden frame to alt-ref\n"
+      "and has its filter level searched at its new quantizer. Outputs carry the expected-state tag\n"
       "of the state they decode from.",
       "xc-enc"};
   Options o;
