@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <random>
 #include <stdexcept>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "util/errors.hh"
 #include "util/file.hh"
+#include "util/temp_folder.hh"
 #include "util_test_support.hh"
 
 namespace xc::util {
@@ -251,3 +253,34 @@ TEST(AtomicFile, LargeWriteRoundTrips) {
 
 }  // namespace
 }  // namespace xc::util
+
+namespace {
+
+// util::TempFolder: a fresh folder under the parent, gone with its contents when the object goes;
+// a parent that does not exist is an IoError naming the path.
+TEST(TempFolder, CreatesAndRemovesItsFolder) {
+  xc::test::TempDir parent;
+  std::string made;
+  {
+    const xc::util::TempFolder folder("work-", parent.path());
+    made = folder.path();
+    EXPECT_TRUE(std::filesystem::is_directory(made));
+    EXPECT_EQ(std::filesystem::path(made).parent_path(), std::filesystem::path(parent.path()));
+    EXPECT_TRUE(std::filesystem::path(made).filename().string().starts_with("work-"));
+    EXPECT_EQ(folder.file("a.ivf"), made + "/a.ivf");
+    std::filesystem::create_directory(folder.file("sub"));
+    xc::test::write_raw(folder.file("sub/x"), "data");
+    const xc::util::TempFolder other("work-", parent.path());
+    EXPECT_NE(other.path(), made);
+  }
+  EXPECT_FALSE(std::filesystem::exists(made));
+  EXPECT_TRUE(parent.entries().empty());
+  try {
+    const xc::util::TempFolder missing("work-", parent.file("absent"));
+    ADD_FAILURE() << "no error for a missing parent";
+  } catch (const xc::util::IoError& e) {
+    EXPECT_NE(std::string(e.what()).find(parent.file("absent") + "/work-"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace

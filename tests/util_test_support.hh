@@ -18,30 +18,22 @@
 #include <typeinfo>
 #include <vector>
 
+#include "util/temp_folder.hh"
+
 namespace xc::test {
 
 // A fresh folder per test, removed with everything in it when the test ends.
 class TempDir {
  public:
-  TempDir() {
-    std::string pattern = (std::filesystem::path(::testing::TempDir()) / "xc_util_XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
+  TempDir() : folder_("xc_util_", ::testing::TempDir()) {}
 
-  const std::string& path() const { return path_; }
-  std::string file(std::string_view name) const { return path_ + "/" + std::string(name); }
+  const std::string& path() const { return folder_.path(); }
+  std::string file(std::string_view name) const { return folder_.file(name); }
 
   // Names of the entries in the folder, sorted, to catch leftover temporary files.
   std::vector<std::string> entries() const {
     std::vector<std::string> names;
-    for (const auto& e : std::filesystem::directory_iterator(path_)) {
+    for (const auto& e : std::filesystem::directory_iterator(path())) {
       names.push_back(e.path().filename().string());
     }
     std::sort(names.begin(), names.end());
@@ -49,7 +41,7 @@ class TempDir {
   }
 
  private:
-  std::string path_;
+  util::TempFolder folder_;
 };
 
 // Plain iostream access, independent of the code under test.

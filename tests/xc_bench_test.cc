@@ -153,7 +153,9 @@ TEST(XcBenchGraph, TableHasEveryRuleAndAConsistentCriticalPath) {
   for (std::string link; std::getline(links, link);) {
     const size_t space = link.rfind(' ');
     const std::string stage = link.substr(0, space), chunk = link.substr(space + 1);
-    if (!previous.empty()) EXPECT_TRUE(needs(link, previous)) << link << " does not need " << previous;
+    if (!previous.empty()) {
+      EXPECT_TRUE(needs(link, previous)) << link << " does not need " << previous;
+    }
     previous = link;
     total += stage == "vpxenc" ? rows.at("chunk " + chunk + " terminate").ref_ms()
                                : rows.at("chunk " + chunk + " " + stage).xc_ms();

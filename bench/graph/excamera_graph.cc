@@ -6,9 +6,6 @@
 #include <stdlib.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 #include <optional>
 #include <sstream>
 
@@ -16,6 +13,7 @@
 #include "graph/graph_flags.hh"
 #include "util/errors.hh"
 #include "util/ivf.hh"
+#include "util/temp_folder.hh"
 #include "util/y4m.hh"
 #include "vp8/decoder.hh"
 #include "vp8/encoder/chunk.hh"
@@ -96,28 +94,6 @@ CriticalPath critical_path(const std::vector<ChunkTimes>& chunks) {
 namespace {
 
 std::string chunk_name(int chunk) { return fmt::format("{:08d}", chunk); }
-
-// A temporary folder, removed with everything in it when the object goes.
-class WorkFolder {
- public:
-  WorkFolder() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "xc-bench-graph-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw util::IoError(fmt::format("{}: cannot create a temporary folder: {}", pattern, std::strerror(errno)));
-    }
-    path_ = pattern;
-  }
-  ~WorkFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  WorkFolder(const WorkFolder&) = delete;
-  WorkFolder& operator=(const WorkFolder&) = delete;
-  std::string operator/(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 // The first-stage encode: the vpxenc command with the graph's flags (and -q, which only silences
 // its per-pass lines).
@@ -210,9 +186,9 @@ std::vector<GraphRun> run_graph(const GraphSetup& setup, int runs) {
     throw util::InvalidBitstream(fmt::format("{}: {} frames, fewer than one chunk of {}", setup.clip,
                                              clip.frame_count(), per_chunk));
   }
-  WorkFolder work;
-  for (int c = 0; c < chunks; ++c) write_frames(clip, size_t(c) * per_chunk, per_chunk, work / (chunk_name(c) + ".y4m"));
-  write_frames(clip, 0, size_t(chunks) * per_chunk, work / "whole.y4m");
+  const util::TempFolder work("xc-bench-graph-");
+  for (int c = 0; c < chunks; ++c) write_frames(clip, size_t(c) * per_chunk, per_chunk, work.file(chunk_name(c) + ".y4m"));
+  write_frames(clip, 0, size_t(chunks) * per_chunk, work.file("whole.y4m"));
 
   std::vector<GraphRun> results;
   for (int r = 0; r < runs; ++r) {
@@ -221,7 +197,7 @@ std::vector<GraphRun> run_graph(const GraphSetup& setup, int runs) {
     // Chunk by chunk in the graph's order, so that a burst of load elsewhere hits every rule alike.
     for (int c = 0; c < chunks; ++c) {
       ChunkTimes& t = run.chunks[size_t(c)];
-      const std::string x = work / chunk_name(c), p = c > 0 ? work / chunk_name(c - 1) : "";
+      const std::string x = work.file(chunk_name(c)), p = c > 0 ? work.file(chunk_name(c - 1)) : "";
       // The first chunk keeps its key frame: its terminated encode is already final.
       const std::string terminated = c == 0 ? x + ".ivf" : x + "-0.ivf";
       t[Stage::kVpxenc] = cpu_seconds([&] { run_vpxenc(flags, x + ".y4m", x + "-vpxenc.ivf"); });
@@ -239,7 +215,7 @@ std::vector<GraphRun> run_graph(const GraphSetup& setup, int runs) {
             [&] { run_xc_enc(x + ".y4m", p + "-1.state", x + "-1.ivf", p + "-0.state", x + ".ivf", state_out); });
       }
     }
-    run.whole_clip_vpxenc = cpu_seconds([&] { run_vpxenc(flags, work / "whole.y4m", work / "whole-vpxenc.ivf"); });
+    run.whole_clip_vpxenc = cpu_seconds([&] { run_vpxenc(flags, work.file("whole.y4m"), work.file("whole-vpxenc.ivf")); });
     results.push_back(std::move(run));
   }
   return results;
