@@ -31,10 +31,11 @@ bool Plane::same_pixels(const Plane& other) const {
   return true;
 }
 
-Raster::Raster(int display_width, int display_height)
+Raster::Raster(int display_width, int display_height, util::PageBuffer::Source source)
     : display_width_(display_width), display_height_(display_height) {
   const int w = mb_cols() * 16, h = mb_rows() * 16;
-  block_ = util::PageBuffer(Plane::bytes_for(w, h, kLumaBorder) + 2 * Plane::bytes_for(w / 2, h / 2, kChromaBorder));
+  block_ = util::PageBuffer(Plane::bytes_for(w, h, kLumaBorder) + 2 * Plane::bytes_for(w / 2, h / 2, kChromaBorder),
+                            source);
   lay_out_planes();
 }
 
@@ -81,7 +82,7 @@ std::shared_ptr<Raster> RasterPool::acquire(int display_width, int display_heigh
   for (const auto& r : rasters_) {
     if (r.use_count() == 1) return r;
   }
-  return rasters_.emplace_back(std::make_shared<Raster>(display_width, display_height));
+  return rasters_.emplace_back(std::make_shared<Raster>(display_width, display_height, source_));
 }
 
 bool same_raster(const RasterRef& a, const RasterRef& b) {

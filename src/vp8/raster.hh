@@ -1,5 +1,5 @@
-// Frame buffers: three 8-bit planes with borders, sized to whole macroblocks, in one block of memory
-// (a util::PageBuffer: zeroed, and in 2 MB pages where the system has them). A finished frame is
+// Frame buffers: three 8-bit planes with borders, sized to whole macroblocks, in one zeroed block of
+// memory (a util::PageBuffer, from the heap or mapped in 2 MB pages). A finished frame is
 // frozen as a shared immutable value (RasterRef), so references and states copy pointers only.
 //
 //   <------------------ stride ------------------>
@@ -55,8 +55,8 @@ class Raster {
   static constexpr int kLumaBorder = 32;
   static constexpr int kChromaBorder = 16;
 
-  // All pixels zero.
-  Raster(int display_width, int display_height);
+  // All pixels zero, in a block from `source`.
+  Raster(int display_width, int display_height, util::PageBuffer::Source source = util::PageBuffer::Source::kHeap);
   // Copies hold their own block; moves keep it.
   Raster(const Raster& other);
   Raster& operator=(const Raster& other);
@@ -95,12 +95,17 @@ using RasterRef = std::shared_ptr<const Raster>;
 // system zero and map) a new frame for every picture. acquire() returns a raster of the given size
 // that nobody but the pool holds any longer, with its old pixels still in it (decoding overwrites
 // every pixel, borders included), or a new one. One pool per decoding loop; not thread-safe.
+// By default its rasters are mapped (util::PageBuffer): a pool keeps them, so each costs its
+// system calls and the zeroing of its pages once, in a handful of 2 MB page faults where the
+// system has large pages. A process that populates its heap ahead for them asks for heap ones.
 class RasterPool {
  public:
+  explicit RasterPool(util::PageBuffer::Source source = util::PageBuffer::Source::kMapped) : source_(source) {}
   std::shared_ptr<Raster> acquire(int display_width, int display_height);
   size_t size() const { return rasters_.size(); }
 
  private:
+  util::PageBuffer::Source source_;
   std::vector<std::shared_ptr<Raster>> rasters_;
 };
 
