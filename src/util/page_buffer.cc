@@ -7,14 +7,6 @@
 #include <cstring>
 #include <new>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define XC_PAGE_BUFFER_ONLY_HEAP 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define XC_PAGE_BUFFER_ONLY_HEAP 1
-#endif
-#endif
-
 namespace xc::util {
 
 namespace {
@@ -27,17 +19,11 @@ constexpr size_t kLargePagesFrom = size_t(3) << 19;
 
 size_t round_up(size_t n, size_t unit) { return (n + unit - 1) / unit * unit; }
 
-#ifdef XC_PAGE_BUFFER_ONLY_HEAP
-constexpr bool kCanMap = false;
-#else
-constexpr bool kCanMap = true;
-#endif
-
 }  // namespace
 
 PageBuffer::PageBuffer(size_t bytes, Source source) : size_(bytes), source_(source) {
   if (bytes == 0) return;
-  if (source == Source::kHeap || !kCanMap) {
+  if (source == Source::kHeap || !kMapsBlocks) {
     // calloc zeroes only what it reuses: a block it maps afresh is zero already.
     data_ = static_cast<uint8_t*>(std::calloc(bytes, 1));
     if (data_ == nullptr) throw std::bad_alloc();

@@ -15,11 +15,24 @@
 #include <cstdint>
 #include <utility>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define XC_PAGE_BUFFER_ONLY_HEAP 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define XC_PAGE_BUFFER_ONLY_HEAP 1
+#endif
+#endif
+
 namespace xc::util {
 
 class PageBuffer {
  public:
   enum class Source { kHeap, kMapped };
+#ifdef XC_PAGE_BUFFER_ONLY_HEAP
+  static constexpr bool kMapsBlocks = false;  // AddressSanitizer: kMapped blocks come from the heap
+#else
+  static constexpr bool kMapsBlocks = true;
+#endif
 
   PageBuffer() = default;
   // `bytes` zero bytes; throws std::bad_alloc when they cannot be had.
@@ -39,6 +52,8 @@ class PageBuffer {
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
   Source source() const { return source_; }
+  // Whether the block has its own mapping (kMapped, and kMapsBlocks).
+  bool mapped() const { return mapped_ > 0; }
 
   void swap(PageBuffer& other) noexcept {
     std::swap(data_, other.data_);
