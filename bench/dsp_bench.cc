@@ -143,6 +143,23 @@ std::vector<Entry> entries() {
                     },
                     [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
   }
+  // A macroblock edge of three planes: luma at the edge above, U and V as for the pair kernels.
+  struct Yuv {
+    const char* name;
+    MbEdgeYuvFn Dsp::*fn;
+    bool horizontal;
+  };
+  for (const Yuv& f : {Yuv{"mb_filter_hedge_yuv", &Dsp::mb_filter_hedge_yuv, true},
+                       Yuv{"mb_filter_vedge_yuv", &Dsp::mb_filter_vedge_yuv, false}}) {
+    list.push_back({std::string(f.name) + " 16+2x8",
+                    [f](const Dsp& d, Inputs& in) {
+                      uint8_t* y = in.flat.data() + (f.horizontal ? 32 * S + 8 : 8 * S + 32);
+                      uint8_t* u = y + (f.horizontal ? 24 : 24 * S);
+                      uint8_t* v = u + (f.horizontal ? 12 : 12 * S);
+                      (d.*f.fn)(y, S, u, v, S, 40, 10, 1);
+                    },
+                    [f](const Dsp& a, const Dsp& b) { return a.*f.fn != b.*f.fn; }});
+  }
   struct Simple {
     const char* name;
     SimpleFilterFn Dsp::*fn;

@@ -139,6 +139,8 @@ void expect_complete(const Dsp& d) {
   EXPECT_NE(d.inner_filter_vedge_uv, nullptr);
   EXPECT_NE(d.inner_filter_vedges, nullptr);
   EXPECT_NE(d.inner_filter_hedges, nullptr);
+  EXPECT_NE(d.mb_filter_vedge_yuv, nullptr);
+  EXPECT_NE(d.mb_filter_hedge_yuv, nullptr);
   for (auto f : d.sad) EXPECT_NE(f, nullptr);
   for (auto f : d.sse) EXPECT_NE(f, nullptr);
   EXPECT_NE(d.sse_area, nullptr);
@@ -602,6 +604,56 @@ TEST_P(DspVsScalar, ChromaPairLoopFilters) {
           ASSERT_TRUE(same_pixels(expected[p], actual[p], width))
               << (p == 0 ? "U" : "V") << " " << pattern_name(pattern) << " iteration " << iter << " edge "
               << l.edge << " interior " << l.interior << " hev " << l.hev;
+        }
+      }
+    }
+    EXPECT_GT(changed, total / 4);
+  }
+}
+
+// A macroblock edge of the three planes in one call: each table's kernel, and the scalar one,
+// against the scalar single-plane luma kernel (16 segments) and the scalar U and V kernels (8 each)
+// run one after the other (the definition), with the planes in separate buffers and the chroma
+// stride unlike the luma one.
+TEST_P(DspVsScalar, MacroblockEdgeOfThreePlanes) {
+  constexpr uint32_t kSeed = 0x4b1e;
+  SCOPED_TRACE(seed_note(kSeed));
+  Rng rng(kSeed);
+  for (const bool horizontal : {false, true}) {
+    SCOPED_TRACE(horizontal ? "mb_filter_hedge_yuv" : "mb_filter_vedge_yuv");
+    const int y_width = (horizontal ? 16 : 8) + 2 * kEdgeGuard, y_height = (horizontal ? 8 : 16) + 2 * kEdgeGuard;
+    const int uv_width = 8 + 2 * kEdgeGuard + 5, uv_height = 8 + 2 * kEdgeGuard;
+    const MbEdgeYuvFn Dsp::*kernel = horizontal ? &Dsp::mb_filter_hedge_yuv : &Dsp::mb_filter_vedge_yuv;
+    int changed = 0, total = 0;
+    for (Pattern pattern : kPatterns) {
+      for (int iter = 0; iter < 60; ++iter) {
+        // Segments vary within and between the planes, so that lanes take different paths.
+        const std::vector<uint8_t> planes[3] = {
+            edge_area(y_width, y_height, 16, horizontal, pattern, rng, true),
+            edge_area(uv_width, uv_height, 8, horizontal, pattern, rng, true),
+            edge_area(uv_width, uv_height, 8, horizontal, pattern, rng, true)};
+        const FilterLimits l = random_limits(rng);
+        const int y_q0 = edge_q0(y_width, horizontal), uv_q0 = edge_q0(uv_width, horizontal);
+        std::vector<uint8_t> expected[3] = {planes[0], planes[1], planes[2]};
+        (ref().*(horizontal ? &Dsp::mb_filter_hedge : &Dsp::mb_filter_vedge))(expected[0].data() + y_q0, y_width, l.edge,
+                                                                              l.interior, l.hev, 16);
+        for (int p = 1; p < 3; ++p) {
+          (ref().*(horizontal ? &Dsp::mb_filter_hedge : &Dsp::mb_filter_vedge))(expected[p].data() + uv_q0, uv_width,
+                                                                                l.edge, l.interior, l.hev, 8);
+        }
+        for (const Dsp* table : {&ref(), &simd()}) {
+          std::vector<uint8_t> actual[3] = {planes[0], planes[1], planes[2]};
+          (table->*kernel)(actual[0].data() + y_q0, y_width, actual[1].data() + uv_q0, actual[2].data() + uv_q0,
+                           uv_width, l.edge, l.interior, l.hev);
+          for (int p = 0; p < 3; ++p) {
+            ASSERT_TRUE(same_pixels(expected[p], actual[p], p == 0 ? y_width : uv_width))
+                << table->name << " plane " << p << " " << pattern_name(pattern) << " iteration " << iter << " edge "
+                << l.edge << " interior " << l.interior << " hev " << l.hev;
+          }
+        }
+        for (int p = 0; p < 3; ++p) {
+          if (expected[p] != planes[p]) ++changed;
+          ++total;
         }
       }
     }

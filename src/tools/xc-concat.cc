@@ -48,6 +48,7 @@ std::optional<uint64_t> frame_interval(const util::IvfReader& chunk) {
 JoinedStream join(const std::vector<std::unique_ptr<util::IvfReader>>& chunks) {
   JoinedStream out;
   vp8::DecoderState state;
+  vp8::RasterPool pool;  // the frames' pictures, reused
   int width = 0, height = 0;
   for (size_t k = 0; k < chunks.size(); ++k) {
     const util::IvfReader& chunk = *chunks[k];
@@ -91,7 +92,7 @@ JoinedStream join(const std::vector<std::unique_ptr<util::IvfReader>>& chunks) {
       }
       vp8::DecodedFrame d;
       try {
-        d = vp8::decode_frame(state, frame.data);
+        d = vp8::decode_frame(state, frame.data, vp8::dsp::best_dsp(), &pool);
       } catch (const util::Error& e) {
         throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", path, i, e.what()));
       }

@@ -37,9 +37,10 @@ int main(int argc, char** argv) {
       throw util::UsageError(fmt::format("{}: frame {} requested but the file has {} frames", input, last,
                                          ivf.frame_count()));
     }
+    vp8::RasterPool pool;  // the frames' pictures, reused
     for (size_t i = 0; i <= last; ++i) {
       try {
-        state = vp8::decode_frame(state, ivf.frame(i).data).state;
+        state = vp8::decode_frame(state, ivf.frame(i).data, vp8::dsp::best_dsp(), &pool).state;
       } catch (const util::Error& e) {
         throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", input, i, e.what()));
       }

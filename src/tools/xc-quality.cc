@@ -60,7 +60,7 @@ class IvfSource : public PictureSource {
       const size_t i = index_++;
       vp8::DecodedFrame d;
       try {
-        d = vp8::decode_frame(state_, reader_.frame(i).data);
+        d = vp8::decode_frame(state_, reader_.frame(i).data, vp8::dsp::best_dsp(), &pool_);
       } catch (const util::Error& e) {
         throw util::InvalidBitstream(fmt::format("{}: frame {}: {}", reader_.path(), i, e.what()));
       }
@@ -74,6 +74,7 @@ class IvfSource : public PictureSource {
  private:
   util::IvfReader reader_;
   vp8::DecoderState state_;
+  vp8::RasterPool pool_;  // the frames' pictures, reused
   size_t index_ = 0;
 };
 

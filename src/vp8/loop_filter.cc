@@ -98,18 +98,12 @@ void loop_filter_rows(const dsp::Dsp& dsp, Raster& frame, const LoopFilterStreng
           for (int k = 4; k < 16; k += 4) dsp.simple_filter_hedge(py + k * ys, ys, sub_edge, 16);
         continue;
       }
-      if (c > 0) {
-        dsp.mb_filter_vedge(py, ys, mb_edge, interior, hev, 16);
-        dsp.mb_filter_vedge_uv(pu, pv, uvs, mb_edge, interior, hev);
-      }
+      if (c > 0) dsp.mb_filter_vedge_yuv(py, ys, pu, pv, uvs, mb_edge, interior, hev);
       if (inner) {
         dsp.inner_filter_vedges(py, ys, sub_edge, interior, hev);
         dsp.inner_filter_vedge_uv(pu + 4, pv + 4, uvs, sub_edge, interior, hev);
       }
-      if (r > 0) {
-        dsp.mb_filter_hedge(py, ys, mb_edge, interior, hev, 16);
-        dsp.mb_filter_hedge_uv(pu, pv, uvs, mb_edge, interior, hev);
-      }
+      if (r > 0) dsp.mb_filter_hedge_yuv(py, ys, pu, pv, uvs, mb_edge, interior, hev);
       if (inner) {
         dsp.inner_filter_hedges(py, ys, sub_edge, interior, hev);
         dsp.inner_filter_hedge_uv(pu + 4 * uvs, pv + 4 * uvs, uvs, sub_edge, interior, hev);

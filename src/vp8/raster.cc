@@ -5,11 +5,9 @@
 
 namespace xc::vp8 {
 
-Plane::Plane(int width, int height, int border)
+Plane::Plane(int width, int height, int border, uint8_t* block)
     : width_(width), height_(height), border_(border), stride_(width + 2 * border),
-      buffer_(size_t(stride_) * (height + 2 * border)) {
-  origin_ = ptrdiff_t(border) * stride_ + border;
-}
+      origin_(block + ptrdiff_t(border) * stride_ + border) {}
 
 void Plane::extend_borders() {
   for (int y = 0; y < height_; ++y) {
@@ -33,12 +31,37 @@ bool Plane::same_pixels(const Plane& other) const {
   return true;
 }
 
-Raster::Raster(int display_width, int display_height)
+Raster::Raster(int display_width, int display_height, util::PageBuffer::Source source)
     : display_width_(display_width), display_height_(display_height) {
   const int w = mb_cols() * 16, h = mb_rows() * 16;
-  planes_[0] = Plane(w, h, kLumaBorder);
-  planes_[1] = Plane(w / 2, h / 2, kChromaBorder);
-  planes_[2] = Plane(w / 2, h / 2, kChromaBorder);
+  block_ = util::PageBuffer(Plane::bytes_for(w, h, kLumaBorder) + 2 * Plane::bytes_for(w / 2, h / 2, kChromaBorder),
+                            source);
+  lay_out_planes();
+}
+
+Raster::Raster(const Raster& other)
+    : display_width_(other.display_width_), display_height_(other.display_height_), block_(other.block_) {
+  lay_out_planes();
+}
+
+Raster& Raster::operator=(const Raster& other) {
+  if (this != &other) {
+    display_width_ = other.display_width_;
+    display_height_ = other.display_height_;
+    block_ = other.block_;
+    lay_out_planes();
+  }
+  return *this;
+}
+
+void Raster::lay_out_planes() {
+  const int w = mb_cols() * 16, h = mb_rows() * 16;
+  uint8_t* at = block_.data();
+  planes_[0] = Plane(w, h, kLumaBorder, at);
+  at += Plane::bytes_for(w, h, kLumaBorder);
+  planes_[1] = Plane(w / 2, h / 2, kChromaBorder, at);
+  at += Plane::bytes_for(w / 2, h / 2, kChromaBorder);
+  planes_[2] = Plane(w / 2, h / 2, kChromaBorder, at);
 }
 
 void Raster::extend_borders() {
@@ -59,7 +82,7 @@ std::shared_ptr<Raster> RasterPool::acquire(int display_width, int display_heigh
   for (const auto& r : rasters_) {
     if (r.use_count() == 1) return r;
   }
-  return rasters_.emplace_back(std::make_shared<Raster>(display_width, display_height));
+  return rasters_.emplace_back(std::make_shared<Raster>(display_width, display_height, source_));
 }
 
 bool same_raster(const RasterRef& a, const RasterRef& b) {

@@ -61,13 +61,14 @@ std::vector<std::vector<uint8_t>> terminate_chunk(const std::vector<std::span<co
 
   std::vector<std::vector<uint8_t>> out;
   DecoderState state;
+  RasterPool pool;  // the frames' pictures, reused
   for (size_t i = 0; i < frames.size(); ++i) {
     std::vector<uint8_t> bytes(frames[i].begin(), frames[i].end());
     if (i >= last_shown && !tags[i].key_frame) {
       ParsedFrame parsed = for_frame(i, [&] { return parse_frame(state, frames[i]); });
       if (set_refreshes(parsed.header, i == last_shown)) bytes = write_frame(state, parsed);
     }
-    state = for_frame(i, [&] { return decode_frame(state, bytes).state; });
+    state = for_frame(i, [&] { return decode_frame(state, bytes, dsp::best_dsp(), &pool).state; });
     out.push_back(std::move(bytes));
   }
   return out;

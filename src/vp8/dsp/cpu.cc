@@ -70,6 +70,7 @@ Dsp make_ssse3_table() {
 Dsp make_avx2_table() {
   Dsp d = make_ssse3_table();
   detail::install_subpel_avx2(d);
+  detail::install_loop_filter_avx2(d);
   d.name = "avx2";
   return d;
 }

@@ -85,6 +85,11 @@ using InnerEdgesFn = void (*)(uint8_t* p, int stride, int edge_limit, int interi
 // plane fill one 16-lane register where the single-plane kernel would use half of one.
 using ChromaFilterFn = void (*)(uint8_t* u, uint8_t* v, int stride, int edge_limit, int interior_limit,
                                 int hev_threshold);
+// A macroblock edge of all three planes with the same limits: exactly mb_filter_vedge (or _hedge)
+// with count 16 at `y`, then mb_filter_vedge_uv (or _hedge_uv) at `u` and `v`. The planes do not
+// overlap, so the order between them does not matter; a kernel may filter them together.
+using MbEdgeYuvFn = void (*)(uint8_t* y, int y_stride, uint8_t* u, uint8_t* v, int uv_stride, int edge_limit,
+                             int interior_limit, int hev_threshold);
 
 // Encoder metrics (decoding never uses them). Sum of absolute differences and sum of squared
 // differences of two blocks of size `size` (kBlockWidth x kBlockHeight), each with its own stride;
@@ -139,6 +144,8 @@ struct Dsp {
   ChromaFilterFn inner_filter_vedge_uv;
   InnerEdgesFn inner_filter_vedges;  // the three inner luma edges of a macroblock in one call
   InnerEdgesFn inner_filter_hedges;
+  MbEdgeYuvFn mb_filter_vedge_yuv;  // mb_filter_vedge and mb_filter_vedge_uv in one call
+  MbEdgeYuvFn mb_filter_hedge_yuv;
 
   SadFn sad[kNumBlockSizes];  // encoder: motion search
   SseFn sse[kNumBlockSizes];  // encoder: mode decision

@@ -389,6 +389,13 @@ void chroma_filter_c(uint8_t* u, uint8_t* v, int stride, int edge_limit, int int
 }
 
 template <bool kHorizontal>
+void mb_edge_yuv_c(uint8_t* y, int y_stride, uint8_t* u, uint8_t* v, int uv_stride, int edge_limit, int interior_limit,
+                   int hev_threshold) {
+  normal_filter_c<kHorizontal, mb_segment>(y, y_stride, edge_limit, interior_limit, hev_threshold, 16);
+  chroma_filter_c<kHorizontal, mb_segment>(u, v, uv_stride, edge_limit, interior_limit, hev_threshold);
+}
+
+template <bool kHorizontal>
 void inner_edges_c(uint8_t* p, int stride, int edge_limit, int interior_limit, int hev_threshold) {
   for (int k = 4; k < 16; k += 4) {
     normal_filter_c<kHorizontal, subblock_segment>(p + k * (kHorizontal ? stride : 1), stride, edge_limit,
@@ -548,6 +555,8 @@ Dsp detail::make_scalar_table() {
   d.inner_filter_vedge_uv = chroma_filter_c<false, subblock_segment>;
   d.inner_filter_vedges = inner_edges_c<false>;
   d.inner_filter_hedges = inner_edges_c<true>;
+  d.mb_filter_vedge_yuv = mb_edge_yuv_c<false>;
+  d.mb_filter_hedge_yuv = mb_edge_yuv_c<true>;
 
   detail::install_metrics<MetricsC>(d);
   d.sse_area = sse_area_c;

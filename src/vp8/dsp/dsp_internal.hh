@@ -137,6 +137,7 @@ void install_metrics_sse2(Dsp& dsp);      // x86/metrics_sse2.cc
 void install_fdct_quantize_sse2(Dsp& dsp);  // x86/fdct_quantize_sse2.cc
 void install_subpel_ssse3(Dsp& dsp);      // x86/subpel_ssse3.cc
 void install_subpel_avx2(Dsp& dsp);       // x86/subpel_avx2.cc
+void install_loop_filter_avx2(Dsp& dsp);  // x86/loop_filter_avx2.cc
 #endif
 
 }  // namespace xc::vp8::dsp::detail

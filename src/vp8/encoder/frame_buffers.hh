@@ -33,7 +33,8 @@ class FrameBuffers {
   void recycle(std::vector<MacroblockCoeffs>&& coeffs) { spare_coeffs_ = std::move(coeffs); }
 
  private:
-  RasterPool pictures_;
+  // From the heap, which xc-enc populates ahead for them (util::populate_heap).
+  RasterPool pictures_{util::PageBuffer::Source::kHeap};
   std::vector<std::unique_ptr<Raster>> bands_;
   std::vector<MacroblockCoeffs> spare_coeffs_;
 };
