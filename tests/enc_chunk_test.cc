@@ -243,6 +243,45 @@ TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
   EXPECT_TRUE(reused == fresh);
 }
 
+// Every coding of a chunk reads its prediction stream again from the first frame, which is parsed
+// once and handed out again: each pass gives the same frames and states, and the first frame is the
+// stream's key frame as a decoder reads it, coefficients included.
+TEST_F(Chunks, PredictionStreamGivesTheSameFramesOnEveryPass) {
+  const util::IvfReader ivf(ivf_[1]);
+  vp8::enc::PredictionStream pred(ivf, vp8::DecoderState{});
+  struct Seen {
+    vp8::FrameTag tag;
+    vp8::FrameHeader header;
+    std::vector<vp8::MacroblockInfo> mbs;
+    size_t coeffs = 0;
+    vp8::DecoderState state;
+  };
+  auto pass = [&] {
+    std::vector<Seen> seen;
+    for (size_t i = 0; i < pred.size(); ++i) {
+      vp8::enc::PredictionStream::Frame f = pred.next(i);
+      seen.push_back({f.parsed.tag, f.parsed.header, f.parsed.mbs, f.parsed.coeffs.size(), f.state_after});
+    }
+    return seen;
+  };
+  const std::vector<Seen> one = pass(), two = pass();
+  ASSERT_EQ(one.size(), size_t(kFrames));
+  ASSERT_EQ(two.size(), one.size());
+  for (size_t i = 0; i < one.size(); ++i) {
+    EXPECT_TRUE(one[i].tag == two[i].tag) << "frame " << i;
+    EXPECT_TRUE(one[i].header == two[i].header) << "frame " << i;
+    EXPECT_TRUE(one[i].mbs == two[i].mbs) << "frame " << i;
+    EXPECT_EQ(one[i].coeffs, two[i].coeffs) << "frame " << i;
+    EXPECT_TRUE(one[i].state == two[i].state) << "frame " << i;
+  }
+  const vp8::ParsedFrame key = vp8::parse_frame(vp8::DecoderState{}, stage1_[1][0]);
+  EXPECT_TRUE(one[0].tag.key_frame);
+  EXPECT_TRUE(one[0].mbs == key.mbs);
+  EXPECT_EQ(one[0].coeffs, key.coeffs.size());
+  EXPECT_TRUE(one[0].state == decode_all(vp8::DecoderState{}, {stage1_[1][0]}));
+  EXPECT_TRUE(pred.next(0).parsed.coeffs.size() == key.coeffs.size());
+}
+
 // Loop-filter levels: the re-encode keeps the prediction stream's level and sharpness on every
 // frame after the first (whose are searched at its new quantizer), and the rebase keeps those of the
 // stream it rebases, first frame included.

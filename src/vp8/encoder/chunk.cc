@@ -46,25 +46,18 @@ PredictionStream::PredictionStream(const util::IvfReader& ivf, const DecoderStat
 
 const PredictionStream::Frame& PredictionStream::first() {
   if (!first_) {
-    rewind();
+    state_ = start_;
     first_ = parse(0);
   }
   return *first_;
 }
 
 PredictionStream::Frame PredictionStream::next(size_t i) {
-  if (i == 0 && first_) {
-    Frame f = std::move(*first_);
-    first_.reset();
-    return f;
-  }
-  if (i == 0) rewind();
-  return parse(i);
-}
-
-void PredictionStream::rewind() {
-  state_ = start_;
-  first_.reset();
+  if (i != 0) return parse(i);
+  // Every coding of the chunk starts here, and the first frame (a key frame, its tokens read and its
+  // picture reconstructed) is the costliest to parse: it is parsed once and copied.
+  state_ = first().state_after;
+  return *first_;
 }
 
 PredictionStream::Frame PredictionStream::parse(size_t i) {

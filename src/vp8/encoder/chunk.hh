@@ -23,7 +23,7 @@
 namespace xc::vp8::enc {
 
 // A prediction stream (an IVF chunk) parsed one frame at a time from the state it decodes from, so
-// that only the frame being encoded is held. Its pictures matter only as the targets of hidden
+// that only the frame being encoded is held, and the first, which every coding starts again from. Its pictures matter only as the targets of hidden
 // frames (a shown frame aims at its raw picture), so frames are reconstructed only up to the last
 // hidden one; after that the state is advanced only as far as parsing needs (probabilities,
 // segmentation, loop-filter deltas) and their tokens are not read: their coefficients are empty,
@@ -48,12 +48,10 @@ class PredictionStream {
     DecoderState state_after;
   };
 
-  // The first frame, parsed (and kept for next(0)) without advancing the stream.
+  // The first frame, parsed once and kept: next(0) returns a copy of it.
   const Frame& first();
-  // Parses frame `i`; frames are taken in order from 0 (or again from 0 after rewind()).
+  // Parses frame `i`; frames are taken in order from 0 (and again from 0 as often as wanted).
   Frame next(size_t i);
-  // Starts again from the first frame.
-  void rewind();
 
  private:
   Frame parse(size_t i);
