@@ -244,8 +244,8 @@ TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
 }
 
 // Every coding of a chunk reads its prediction stream again from the first frame, which is parsed
-// once and handed out again: each pass gives the same frames and states, and the first frame is the
-// stream's key frame as a decoder reads it, coefficients included.
+// once and handed out again: each pass gives the same frames and states, the first frame is the
+// stream's key frame as a decoder reads it, and no frame carries coefficients.
 TEST_F(Chunks, PredictionStreamGivesTheSameFramesOnEveryPass) {
   const util::IvfReader ivf(ivf_[1]);
   vp8::enc::PredictionStream pred(ivf, vp8::DecoderState{});
@@ -276,10 +276,10 @@ TEST_F(Chunks, PredictionStreamGivesTheSameFramesOnEveryPass) {
   }
   const vp8::ParsedFrame key = vp8::parse_frame(vp8::DecoderState{}, stage1_[1][0]);
   EXPECT_TRUE(one[0].tag.key_frame);
+  EXPECT_TRUE(one[0].header == key.header);
   EXPECT_TRUE(one[0].mbs == key.mbs);
-  EXPECT_EQ(one[0].coeffs, key.coeffs.size());
   EXPECT_TRUE(one[0].state == decode_all(vp8::DecoderState{}, {stage1_[1][0]}));
-  EXPECT_TRUE(pred.next(0).parsed.coeffs.size() == key.coeffs.size());
+  for (size_t i = 0; i < one.size(); ++i) EXPECT_EQ(one[i].coeffs, 0u) << "frame " << i;
 }
 
 // Loop-filter levels: the re-encode keeps the prediction stream's level and sharpness on every

@@ -70,6 +70,8 @@ PredictionStream::Frame PredictionStream::parse(size_t i) {
       DecodedFrame d = reconstruct_frame(state_, f.parsed);
       f.picture = std::move(d.picture);
       state_ = std::move(d.state);
+      // Like every frame here, it is handed out without coefficients (a 720p key frame's are 3 MB).
+      f.parsed.coeffs = {};
     } else {
       // Every use of such a frame replaces its coefficients, so its tokens are not read.
       f.parsed = parse_frame_modes(state_, ivf_.frame(i).data);

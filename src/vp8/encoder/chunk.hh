@@ -26,8 +26,9 @@ namespace xc::vp8::enc {
 // that only the frame being encoded is held, and the first, which every coding starts again from. Its pictures matter only as the targets of hidden
 // frames (a shown frame aims at its raw picture), so frames are reconstructed only up to the last
 // hidden one; after that the state is advanced only as far as parsing needs (probabilities,
-// segmentation, loop-filter deltas) and their tokens are not read: their coefficients are empty,
-// since every encoder replaces them. Errors name the file and the frame.
+// segmentation, loop-filter deltas) and their tokens are not read. Every frame comes without
+// coefficients (ParsedFrame::coeffs empty), since every encoder replaces them. Errors name the file
+// and the frame.
 class PredictionStream {
  public:
   // Reads every frame's tag; throws util::InvalidBitstream for one that cannot be read.
