@@ -8,6 +8,7 @@
 #include <cmath>
 #include <span>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "libvpx_compare.hh"
@@ -213,8 +214,8 @@ TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
 }
 
 // rebase_chunk reuses each frame's picture, filter-trial bands and coefficient storage for the frames
-// after it, stale contents included: it writes the same bytes as rebasing frame by frame with
-// everything freshly allocated (zero-filled).
+// after it, stale contents included: it writes the same bytes as coding frame by frame with
+// everything freshly allocated (zero-filled): the first frame decided again, the others rebased.
 TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
   const auto chunk1 = reencode(1, stage1_end_[0], {});
   const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
@@ -233,9 +234,11 @@ TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
   for (size_t i = 0; i < again.size(); ++i) {
     vp8::enc::PredictionStream::Frame p = again.next(i);
     const util::Image target = p.shown ? pictures_[2].at(shown++) : vp8::to_image(*p.picture);
-    vp8::enc::EncodedFrame f = vp8::enc::rebase_frame_fully(s, std::move(p.parsed), target, vp8::dsp::best_dsp(),
-                                                            vp8::enc::kDeadZoneQuantizer, nullptr,
-                                                            vp8::enc::FilterLevel::keep);
+    vp8::enc::EncodedFrame f =
+        i == 0 ? vp8::enc::redecide_frame(s, p.parsed, target, vp8::enc::later_frame_modes(), vp8::dsp::best_dsp(),
+                                          vp8::enc::FilterLevel::search)
+               : vp8::enc::rebase_frame_fully(s, std::move(p.parsed), target, vp8::dsp::best_dsp(),
+                                              vp8::enc::kDeadZoneQuantizer, nullptr, vp8::enc::FilterLevel::keep);
     fresh.push_back(vp8::write_frame(s, f.frame));
     s = std::move(f.decoded.state);
   }
@@ -284,7 +287,7 @@ TEST_F(Chunks, PredictionStreamGivesTheSameFramesOnEveryPass) {
 
 // Loop-filter levels: the re-encode keeps the prediction stream's level and sharpness on every
 // frame after the first (whose are searched at its new quantizer), and the rebase keeps those of the
-// stream it rebases, first frame included.
+// stream it rebases on every frame after the first (which it decides again).
 TEST_F(Chunks, ChunkStepsKeepTheStreamsLoopFilterLevels) {
   auto filter_of = [](std::span<const uint8_t> frame) {
     const vp8::FrameTag tag = vp8::parse_frame_tag(frame);
@@ -308,9 +311,59 @@ TEST_F(Chunks, ChunkStepsKeepTheStreamsLoopFilterLevels) {
   vp8::enc::rebase_chunk(decode_all(stage1_end_[0], chunk1), pred, pictures(2),
                          [&](uint64_t, std::span<const uint8_t> b) { rebased.emplace_back(b.begin(), b.end()); });
   ASSERT_EQ(rebased.size(), chunk2_reencoded.size());
-  for (size_t i = 0; i < rebased.size(); ++i) {
+  for (size_t i = 1; i < rebased.size(); ++i) {
     EXPECT_EQ(filter_of(rebased[i]), filter_of(chunk2_reencoded[i])) << "frame " << i;
   }
+}
+
+// The rebase decides the first frame again against the state it lands on, whose references are
+// other pictures than those the re-encode decided it against (the previous chunk's first-stage
+// decode): some of its macroblocks change modes or vectors, and its rate-distortion cost (squared
+// error + lambda x bits, lambda step^2 / 100 as in the choice of its quantizer) is below that of the
+// same frame rebased with the re-encode's modes. Every later frame keeps its modes and vectors.
+TEST_F(Chunks, RebaseDecidesTheFirstFrameAgain) {
+  const auto chunk1 = reencode(1, stage1_end_[0], {});
+  const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
+  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
+  const util::IvfReader pred_ivf(write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded));
+  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
+  std::vector<std::vector<uint8_t>> rebased;
+  vp8::enc::rebase_chunk(after1, pred, pictures(2),
+                         [&](uint64_t, std::span<const uint8_t> b) { rebased.emplace_back(b.begin(), b.end()); });
+  ASSERT_EQ(rebased.size(), chunk2_reencoded.size());
+
+  // Modes as coded: the rebased frames against their own states, the re-encoded ones against theirs.
+  auto modes_of = [](vp8::DecoderState s, const std::vector<std::vector<uint8_t>>& frames) {
+    std::vector<std::vector<vp8::MacroblockInfo>> out;
+    for (const auto& f : frames) {
+      out.push_back(vp8::parse_frame(s, f).mbs);
+      s = vp8::decode_frame(s, f).state;
+    }
+    return out;
+  };
+  const auto ours = modes_of(after1, rebased), theirs = modes_of(stage1_end_[1], chunk2_reencoded);
+  auto prediction = [](const vp8::MacroblockInfo& m) {
+    return std::tuple(m.ref_frame, m.y_mode, m.uv_mode, m.b_modes, m.b_mvs);
+  };
+  size_t changed = 0;
+  for (size_t m = 0; m < ours[0].size(); ++m) changed += prediction(ours[0][m]) != prediction(theirs[0][m]);
+  EXPECT_GT(changed, 0u);
+  for (size_t i = 1; i < ours.size(); ++i) {
+    for (size_t m = 0; m < ours[i].size(); ++m) {
+      ASSERT_EQ(prediction(ours[i][m]), prediction(theirs[i][m])) << "frame " << i << " macroblock " << m;
+    }
+  }
+
+  // The first frame against the same frame rebased with the re-encode's modes.
+  const vp8::ParsedFrame first = vp8::parse_frame(stage1_end_[1], chunk2_reencoded[0]);
+  const vp8::enc::EncodedFrame kept = vp8::enc::rebase_frame_fully(after1, first, pictures_[2][0]);
+  const vp8::DecodedFrame decided = vp8::decode_frame(after1, rebased[0]);
+  const double lambda = vp8::enc::first_frame_lambda(first.header.quant.y_ac_qi);
+  auto cost = [&](const vp8::Raster& picture, size_t bytes) {
+    return double(vp8::enc::picture_sse(picture, pictures_[2][0])) + lambda * 8.0 * double(bytes);
+  };
+  EXPECT_LT(cost(*decided.picture, rebased[0].size()),
+            cost(*kept.decoded.picture, vp8::write_frame(after1, kept.frame).size()));
 }
 
 // A later frame decided anew takes the prediction stream's records as candidates: on a fast pan

@@ -206,8 +206,8 @@ TEST(ExcameraFigures, WritesItsSectionBesideTheReport) {
 
 // Bounds on the real clip's Bjontegaard rates (percent more bits than the whole-clip encode at equal
 // quality), a little above what the encoder gives today (results/rate-quality.md has the full clips).
-constexpr double kRealClipMaxBdSsim = 4;
-constexpr double kRealClipMaxBdPsnr = 0;
+constexpr double kRealClipMaxBdSsim = 2.5;
+constexpr double kRealClipMaxBdPsnr = -2.5;
 
 // The ExCamera graph on real camera footage (the first 24 frames of opencv-doc's box.mp4, a 640x480
 // webcam recording: four chunks) against one whole-clip vpxenc encode of the same frames: the

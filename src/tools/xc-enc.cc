@@ -190,12 +190,13 @@ int main(int argc, char** argv) {
       "     the prediction stream's first (key) frame becomes an inter frame on -I; later frames are\n"
       "     decided again against the new references, the stream's own choices among the candidates.\n"
       "  rebase:    xc-enc -W -i y4m -o 3.ivf -r -I 2-1.state -p 3-1.ivf -S 2-0.state -O 3-1.state 3.y4m\n"
-      "     the prediction stream, made against -S, is recomputed to decode from -I.\n"
+      "     the prediction stream, made against -S, is recomputed to decode from -I: its first frame's\n"
+      "     modes are decided again against -I's references, the later frames keep theirs.\n"
       "  primary:   xc-enc -i y4m -o out.ivf -y 30 in.y4m    or    xc-enc -i y4m -o out.ivf -s 0.99 in.y4m\n"
-      "Every frame keeps the prediction stream's reference updates and loop-filter level and sharpness, but\n"
-      "a re-encode's first frame: it refreshes last and golden, moves the previous golden frame to alt-ref\n"
-      "and has its filter level searched at its new quantizer. Outputs carry the expected-state tag\n"
-      "of the state they decode from.",
+      "Every frame keeps the prediction stream's reference updates and loop-filter level and sharpness,\n"
+      "except that a re-encode's first frame refreshes last and golden and moves the previous golden\n"
+      "frame to alt-ref, and the first frame of either step has its filter level searched. Outputs carry\n"
+      "the expected-state tag of the state they decode from.",
       "xc-enc"};
   Options o;
   app.add_option("input", o.input, "raw frames (Y4M), one per shown frame of the prediction stream")->required();

@@ -86,6 +86,13 @@ PredictionStream::Frame PredictionStream::parse(size_t i) {
   return f;
 }
 
+ModeDecisionOptions later_frame_modes() {
+  ModeDecisionOptions o;
+  o.allow_b_pred = false;
+  o.allow_split = false;
+  return o;
+}
+
 int frame_qindex(const util::IvfReader& ivf, size_t index) {
   try {
     const auto data = ivf.frame(index).data;
@@ -106,16 +113,6 @@ enum class Later { rebase, decide, reuse };
 
 // The modes of the later shown frames, as decided in one coding (empty where a frame was not).
 using DecidedFrames = std::vector<std::optional<ParsedFrame>>;
-
-// The modes tried for a later frame: B_PRED and SPLITMV only where the stream chose them (searching
-// B_PRED costs as much as the rest of the decision, SPLITMV an eighth of it, and neither changed the
-// real clips' rates by more than a few tenths of a percent).
-ModeDecisionOptions later_frame_modes() {
-  ModeDecisionOptions o;
-  o.allow_b_pred = false;
-  o.allow_split = false;
-  return o;
-}
 
 // The loop shared by both steps: frame 0 by `first` when given, every other frame as `later` says;
 // each frame aims at its raw picture when shown and at what it decoded to when hidden. Adds the
@@ -252,7 +249,18 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
 
 DecoderState rebase_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
                           const FrameSink& sink, const dsp::Dsp& dsp) {
-  return encode_frames(start, pred, pictures, sink, dsp, FirstFrame{}, nullptr);
+  // The first frame was decided against the references of the state the stream was made on (in the
+  // ExCamera graph, the previous chunk's first-stage decode, whose golden and alt-ref hold a
+  // near-lossless key frame); here they are other pictures, so its modes are decided again. The later
+  // frames predict from this chunk's own frames, which the rebase reproduces closely, and keep theirs.
+  const FirstFrame first = [&](const DecoderState& state, const PredictionStream::Frame& p,
+                               const util::Image& target) {
+    if (!p.shown || p.parsed.tag.key_frame) {
+      return rebase_frame_fully(state, p.parsed, target, dsp, kDeadZoneQuantizer, nullptr, FilterLevel::keep);
+    }
+    return redecide_frame(state, p.parsed, target, later_frame_modes(), dsp, FilterLevel::search);
+  };
+  return encode_frames(start, pred, pictures, sink, dsp, first, nullptr);
 }
 
 }  // namespace xc::vp8::enc

@@ -1,12 +1,12 @@
 // The two ExCamera encoding steps on a chunk: re-encoding it onto another chunk's final state (its
 // first (key) frame re-decided as an inter frame, its later frames' modes decided anew against the
 // new references, with the prediction stream's modes among the candidates), and rebasing a chunk
-// made against one state onto another (every frame keeps its modes, vectors and flags and has its
-// residue recomputed against the new references). Every frame keeps the prediction stream's
-// reference updates, except the re-encoded first frame: it refreshes last and golden, as the key
-// frame it replaces did, and hands the previous golden frame to alt-ref. Every frame but the
-// re-encoded first one keeps the stream's loop-filter level and sharpness (FilterLevel::keep); the
-// re-encoded first frame's are searched.
+// made against one state onto another (its first frame decided again against the new references,
+// every later frame keeping its modes, vectors and flags with its residue recomputed against them).
+// Every frame keeps the prediction stream's reference updates, except the re-encoded first frame: it
+// refreshes last and golden, as the key frame it replaces did, and hands the previous golden frame to
+// alt-ref. Every frame keeps the stream's loop-filter level and sharpness (FilterLevel::keep) but a
+// chunk's first frame, whose level is searched wherever its modes are decided (re-encode and rebase).
 #pragma once
 
 #include <cstdint>
@@ -19,6 +19,7 @@
 #include "util/ivf.hh"
 #include "vp8/decoder.hh"
 #include "vp8/dsp/dsp.hh"
+#include "vp8/encoder/mode_decision.hh"
 
 namespace xc::vp8::enc {
 
@@ -65,6 +66,12 @@ class PredictionStream {
   size_t reconstruct_until_ = 0;  // frames before this one are reconstructed
   bool first_is_key_ = false;
 };
+
+// The modes the chunk steps try when they decide a frame other than the re-encoded first one (the
+// re-encode's later frames, the rebase's first frame): B_PRED and SPLITMV only where the prediction
+// stream chose them: searching B_PRED costs as much as the rest of the decision and SPLITMV an eighth
+// of it, which the serial rebase chain would pay on every chunk for little gain in rate.
+ModeDecisionOptions later_frame_modes();
 
 // The quantizer index (y_ac_qi) of a prediction stream's frame, from its header alone.
 int frame_qindex(const util::IvfReader& ivf, size_t index);
@@ -115,8 +122,11 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
                               const ChunkOptions& options, const FrameSink& sink,
                               const dsp::Dsp& dsp = dsp::best_dsp());
 
-// Rebases every frame of a chunk (made against another state) onto `start`. Returns the state after
-// the last frame.
+// Rebases a chunk made against another state onto `start`: its first frame, when it is a shown inter
+// frame, has its modes decided again against `start`'s references (the stream's own choice of each
+// macroblock among the candidates, B_PRED and SPLITMV only where the stream has them, the loop-filter
+// level searched); every other frame keeps its modes, vectors and flags and has its residue
+// recomputed. Returns the state after the last frame.
 DecoderState rebase_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
                           const FrameSink& sink, const dsp::Dsp& dsp = dsp::best_dsp());
 
