@@ -103,6 +103,28 @@ class Chunks : public ::testing::Test {
     return out;
   }
 
+  // The graph's two steps by hand: chunk 1 re-encoded onto chunk 0's first-stage state, chunk 2
+  // re-encoded onto chunk 1's (the prediction stream, written to pred_path) and rebased onto the state
+  // chunk 1's re-encode leaves (after1).
+  struct ThroughTheGraph {
+    std::vector<std::vector<uint8_t>> chunk1, chunk2_reencoded, chunk2;
+    vp8::DecoderState after1, end;
+    std::string pred_path;
+  };
+  ThroughTheGraph through_the_graph() const {
+    ThroughTheGraph g;
+    g.chunk1 = reencode(1, stage1_end_[0], {});
+    g.after1 = decode_all(stage1_end_[0], g.chunk1);
+    g.chunk2_reencoded = reencode(2, stage1_end_[1], {});
+    g.pred_path = write_ivf(dir_, "chunk2-1.ivf", g.chunk2_reencoded);
+    const util::IvfReader pred_ivf(g.pred_path);
+    vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
+    g.end = vp8::enc::rebase_chunk(g.after1, pred, pictures(2), [&](uint64_t, std::span<const uint8_t> b) {
+      g.chunk2.emplace_back(b.begin(), b.end());
+    });
+    return g;
+  }
+
   test::TempDir dir_;
   std::vector<std::vector<util::Image>> pictures_;
   std::vector<std::vector<std::vector<uint8_t>>> stage1_;
@@ -166,21 +188,11 @@ TEST_F(Chunks, ReencodeWithAWeightUsesIt) {
 // is close to its source; each chunk's first picture stays a reference for the next chunk's first
 // frame.
 TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
+  const ThroughTheGraph g = through_the_graph();
   std::vector<std::vector<uint8_t>> stream = stage1_[0];
-  const auto chunk1 = reencode(1, stage1_end_[0], {});
-  stream.insert(stream.end(), chunk1.begin(), chunk1.end());
-  const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
-
-  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
-  const std::string pred_path = write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded);
-  const util::IvfReader pred_ivf(pred_path);
-  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
-  std::vector<std::vector<uint8_t>> chunk2;
-  const vp8::DecoderState end = vp8::enc::rebase_chunk(after1, pred, pictures(2), [&](uint64_t, std::span<const uint8_t> b) {
-    chunk2.emplace_back(b.begin(), b.end());
-  });
-  stream.insert(stream.end(), chunk2.begin(), chunk2.end());
-  EXPECT_TRUE(end == decode_all(after1, chunk2));
+  stream.insert(stream.end(), g.chunk1.begin(), g.chunk1.end());
+  stream.insert(stream.end(), g.chunk2.begin(), g.chunk2.end());
+  EXPECT_TRUE(g.end == decode_all(g.after1, g.chunk2));
 
   test::VpxDecoder libvpx;
   vp8::DecoderState s;
@@ -217,18 +229,12 @@ TEST_F(Chunks, JoinedChunksPlayInLibvpxAsInOurDecoder) {
 // after it, stale contents included: it writes the same bytes as coding frame by frame with
 // everything freshly allocated (zero-filled): the first frame decided again, the others rebased.
 TEST_F(Chunks, RebaseWithReusedBuffersWritesWhatFreshOnesWrite) {
-  const auto chunk1 = reencode(1, stage1_end_[0], {});
-  const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
-  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
-  const util::IvfReader pred_ivf(write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded));
+  const ThroughTheGraph g = through_the_graph();
+  const std::vector<std::vector<uint8_t>>& reused = g.chunk2;
 
-  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
-  std::vector<std::vector<uint8_t>> reused;
-  vp8::enc::rebase_chunk(after1, pred, pictures(2),
-                         [&](uint64_t, std::span<const uint8_t> b) { reused.emplace_back(b.begin(), b.end()); });
-
+  const util::IvfReader pred_ivf(g.pred_path);
   vp8::enc::PredictionStream again(pred_ivf, stage1_end_[1]);
-  vp8::DecoderState s = after1;
+  vp8::DecoderState s = g.after1;
   size_t shown = 0;
   std::vector<std::vector<uint8_t>> fresh;
   for (size_t i = 0; i < again.size(); ++i) {
@@ -295,24 +301,18 @@ TEST_F(Chunks, ChunkStepsKeepTheStreamsLoopFilterLevels) {
     const vp8::FrameHeader h = vp8::parse_frame_header(bd, tag.key_frame);
     return std::pair<int, int>(h.loop_filter_level, h.sharpness_level);
   };
-  const auto chunk1 = reencode(1, stage1_end_[0], {});
-  ASSERT_EQ(chunk1.size(), stage1_[1].size());
+  const ThroughTheGraph g = through_the_graph();
+  ASSERT_EQ(g.chunk1.size(), stage1_[1].size());
   int filtered = 0;  // later frames with a non-zero level: the check must see some
-  for (size_t i = 1; i < chunk1.size(); ++i) {
-    EXPECT_EQ(filter_of(chunk1[i]), filter_of(stage1_[1][i])) << "frame " << i;
-    filtered += filter_of(chunk1[i]).first > 0;
+  for (size_t i = 1; i < g.chunk1.size(); ++i) {
+    EXPECT_EQ(filter_of(g.chunk1[i]), filter_of(stage1_[1][i])) << "frame " << i;
+    filtered += filter_of(g.chunk1[i]).first > 0;
   }
   EXPECT_GT(filtered, 0);
 
-  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
-  const util::IvfReader pred_ivf(write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded));
-  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
-  std::vector<std::vector<uint8_t>> rebased;
-  vp8::enc::rebase_chunk(decode_all(stage1_end_[0], chunk1), pred, pictures(2),
-                         [&](uint64_t, std::span<const uint8_t> b) { rebased.emplace_back(b.begin(), b.end()); });
-  ASSERT_EQ(rebased.size(), chunk2_reencoded.size());
-  for (size_t i = 1; i < rebased.size(); ++i) {
-    EXPECT_EQ(filter_of(rebased[i]), filter_of(chunk2_reencoded[i])) << "frame " << i;
+  ASSERT_EQ(g.chunk2.size(), g.chunk2_reencoded.size());
+  for (size_t i = 1; i < g.chunk2.size(); ++i) {
+    EXPECT_EQ(filter_of(g.chunk2[i]), filter_of(g.chunk2_reencoded[i])) << "frame " << i;
   }
 }
 
@@ -322,14 +322,10 @@ TEST_F(Chunks, ChunkStepsKeepTheStreamsLoopFilterLevels) {
 // error + lambda x bits, lambda step^2 / 100 as in the choice of its quantizer) is below that of the
 // same frame rebased with the re-encode's modes. Every later frame keeps its modes and vectors.
 TEST_F(Chunks, RebaseDecidesTheFirstFrameAgain) {
-  const auto chunk1 = reencode(1, stage1_end_[0], {});
-  const vp8::DecoderState after1 = decode_all(stage1_end_[0], chunk1);
-  const auto chunk2_reencoded = reencode(2, stage1_end_[1], {});
-  const util::IvfReader pred_ivf(write_ivf(dir_, "chunk2-1.ivf", chunk2_reencoded));
-  vp8::enc::PredictionStream pred(pred_ivf, stage1_end_[1]);
-  std::vector<std::vector<uint8_t>> rebased;
-  vp8::enc::rebase_chunk(after1, pred, pictures(2),
-                         [&](uint64_t, std::span<const uint8_t> b) { rebased.emplace_back(b.begin(), b.end()); });
+  const ThroughTheGraph g = through_the_graph();
+  const vp8::DecoderState& after1 = g.after1;
+  const std::vector<std::vector<uint8_t>>& rebased = g.chunk2;
+  const std::vector<std::vector<uint8_t>>& chunk2_reencoded = g.chunk2_reencoded;
   ASSERT_EQ(rebased.size(), chunk2_reencoded.size());
 
   // Modes as coded: the rebased frames against their own states, the re-encoded ones against theirs.
