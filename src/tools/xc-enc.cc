@@ -207,10 +207,9 @@ int main(int argc, char** argv) {
   app.add_option("-O,--output-state", o.output_state, "write the state after the output");
   app.add_option("-w,--weight", o.weight,
                  "re-encoded first frame's quantizer index: w * key-frame q + (1 - w) * next-frame q (the\n"
-                 "original's weighting); without -w it is chosen by rate and distortion (the first frame's\n"
-                 "squared error against the whole chunk's bits) among a quarter, half and three quarters of\n"
-                 "the way from the key frame's q to the next frame's. Rebases (-S) keep every quantizer and\n"
-                 "ignore -w")
+                 "original's weighting); without -w it is chosen by rate and distortion over the whole chunk\n"
+                 "among a quarter, half and three quarters of the way from the key frame's q to the next\n"
+                 "frame's. Rebases (-S) keep every quantizer and ignore -w")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("-i,--input-format", o.input_format, "input format (y4m)");
   app.add_flag("-r,--reencode", o.reencode, "re-encode or rebase the prediction stream");

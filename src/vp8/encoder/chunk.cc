@@ -121,12 +121,12 @@ enum class Later { rebase, decide, reuse };
 using DecidedFrames = std::vector<std::optional<ParsedFrame>>;
 
 // The loop shared by both steps: frame 0 by `first` when given, every other frame as `later` says;
-// each frame aims at its raw picture when shown and at what it decoded to when hidden. Sets
-// `first_sse`, when given, to the first frame's squared error against its picture.
+// each frame aims at its raw picture when shown and at what it decoded to when hidden. Adds the
+// shown frames' squared error to `sse` when given.
 using FirstFrame = std::function<EncodedFrame(const DecoderState&, const PredictionStream::Frame&, const util::Image&)>;
 
 DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
-                           const FrameSink& sink, const dsp::Dsp& dsp, const FirstFrame& first, int64_t* first_sse,
+                           const FrameSink& sink, const dsp::Dsp& dsp, const FirstFrame& first, int64_t* sse,
                            Later later = Later::rebase, DecidedFrames* decided = nullptr) {
   DecoderState state = start;
   size_t next_shown = 0;
@@ -155,7 +155,7 @@ DecoderState encode_frames(const DecoderState& start, PredictionStream& pred, co
                                FilterLevel::keep);
       }
     }
-    if (i == 0 && first_sse) *first_sse = picture_sse(*f.decoded.picture, target, dsp);
+    if (sse && p.shown) *sse += picture_sse(*f.decoded.picture, target, dsp);
     const std::vector<uint8_t> bytes = write_frame(state, f.frame);
     sink(p.pts, bytes);
     buffers.recycle(std::move(f.frame.coeffs));
@@ -207,13 +207,10 @@ ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred,
     result.end = encode_frames(start, pred, pictures, sink, dsp, first, nullptr, Later::decide, &decided);
     return result;
   }
-  // The first frame's quantizer by its own squared error against the whole chunk's bits: the later
-  // frames predict from it, so a finer first frame costs bits once and may save bits in every frame
-  // after it. Their quality is the stream's quantizer's (the cq's), so their error is not counted:
-  // where they repeat the first picture, counting it had every chunk's first frame coded near
-  // key-frame quality, far above the quality the cq asks for. Its modes are decided once, at the
-  // middle quantizer, and recoded at the others; each trial codes the whole chunk and is kept in
-  // memory until the cheapest is known.
+  // The first frame's quantizer by rate and distortion over the whole chunk: the later frames predict
+  // from it, so a finer first frame costs bits once and may save bits and error in every frame after
+  // it. Its modes are decided once, at the middle quantizer, and recoded at the others; each trial
+  // codes the whole chunk and is kept in memory until the cheapest is known.
   const double lambda = first_frame_lambda(next_q);
   const int lo = std::min(kf_q, next_q), hi = std::max(kf_q, next_q), mid = lo + (hi - lo) / 2;
   std::optional<EncodedFrame> decided;

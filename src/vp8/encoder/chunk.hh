@@ -75,8 +75,8 @@ ModeDecisionOptions later_frame_modes();
 
 // The modes the rebase tries when it decides a chunk's first frame again: as later_frame_modes(), but
 // SPLITMV is searched everywhere. The frame was decided against other references than those it now
-// has, and on box.mp4 and cup.mp4 the search took about 1.5 % off the bytes at equal quality for a
-// quarter more rebase time (B_PRED searched as well gained little more and doubled it).
+// has. On every real clip tried the search took bytes off at equal quality, for about a third more
+// rebase time (B_PRED searched as well gained little more and doubled it).
 ModeDecisionOptions rebased_first_frame_modes();
 
 // The quantizer index (y_ac_qi) of a prediction stream's frame, from its header alone.
@@ -90,12 +90,12 @@ using FrameSink = std::function<void(uint64_t pts, std::span<const uint8_t> byte
 
 struct ChunkOptions {
   // The re-encoded first frame's quantizer index, when given: weight * key-frame q + (1 - weight) *
-  // next-frame q (xc-enc -w). Otherwise it is chosen by rate and distortion (reencode_chunk).
+  // next-frame q (xc-enc -w). Otherwise it is chosen by rate and distortion over the whole chunk.
   std::optional<double> weight;
 };
 
-// One coding of a chunk with its first frame at one quantizer: the whole chunk's bits, the first
-// frame's squared error (against its picture, all planes) and the cost sse + lambda x bits.
+// One coding of a chunk with its first frame at one quantizer: the chunk's bits, its squared error
+// (shown frames against their pictures, all planes) and the rate-distortion cost sse + lambda x bits.
 struct FirstFrameTrial {
   int qindex = 0;
   int64_t bits = 0;
@@ -111,8 +111,8 @@ struct ReencodeResult {
 
 // The weight of bits against squared error in the choice of the first frame's quantizer, for chunks
 // whose later frames use quantizer index `next_qindex`: step^2 / 100, step being that quantizer's AC
-// step (a third of the squared error a bit buys near that quantizer: the first frame's own error is
-// the only one its cost counts, yet the frames after it, in its chunk and beyond, predict from it).
+// step (the squared error a bit buys near that quantizer, scaled down since the first frame is a
+// reference beyond its own chunk as well).
 double first_frame_lambda(int next_qindex);
 
 // Re-encodes a chunk onto `start`: the prediction stream (which must start with a key frame, decoded
@@ -123,8 +123,7 @@ double first_frame_lambda(int next_qindex);
 // rebased). Without a weight, the first frame's modes are decided at
 // the quantizer halfway between the key frame's and the next frame's, and the chunk is coded with
 // the first frame at a quarter, half and three quarters of the way, the later frames' modes decided
-// in the first of these codings and kept in the others; the coding of least cost (the first frame's
-// squared error + lambda x the chunk's bits) is written.
+// in the first of these codings and kept in the others; the coding of least cost is written.
 ReencodeResult reencode_chunk(const DecoderState& start, PredictionStream& pred, const PictureSource& pictures,
                               const ChunkOptions& options, const FrameSink& sink,
                               const dsp::Dsp& dsp = dsp::best_dsp());
