@@ -363,6 +363,23 @@ TEST_F(Chunks, RebaseDecidesTheFirstFrameAgain) {
             cost(*kept.decoded.picture, vp8::write_frame(after1, kept.frame).size()));
 }
 
+// The rebase searches SPLITMV everywhere in the first frame it decides again, not only where the
+// re-encode chose it: some of its macroblocks split where the re-encoded frame did not. The later
+// frames keep the stream's modes (RebaseDecidesTheFirstFrameAgain).
+TEST_F(Chunks, RebaseSearchesSplitMotionInTheFirstFrame) {
+  const ThroughTheGraph g = through_the_graph();
+  const auto rebased = vp8::parse_frame(g.after1, g.chunk2[0]).mbs;
+  const auto reencoded = vp8::parse_frame(stage1_end_[1], g.chunk2_reencoded[0]).mbs;
+  ASSERT_EQ(rebased.size(), reencoded.size());
+  size_t split_anew = 0;
+  for (size_t m = 0; m < rebased.size(); ++m) {
+    split_anew += rebased[m].y_mode == vp8::SPLITMV && reencoded[m].y_mode != vp8::SPLITMV;
+  }
+  EXPECT_GT(split_anew, 0u);
+  EXPECT_TRUE(vp8::enc::rebased_first_frame_modes().allow_split);
+  EXPECT_FALSE(vp8::enc::later_frame_modes().allow_split);
+}
+
 // A later frame decided anew takes the prediction stream's records as candidates: on a fast pan
 // (22.3 pixels right, 9.6 up per picture) that a short motion search cannot follow, hints carrying the
 // pan's vector are taken for most macroblocks (in their own right: NEWMV, NEARESTMV or NEARMV, as this
